@@ -1,0 +1,3 @@
+from grantmonitor.cli.main import main
+
+raise SystemExit(main())

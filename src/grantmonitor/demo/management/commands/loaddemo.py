@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from grantmonitor.calls.models import Call
+from grantmonitor.demo.seed import CALL_TITLE, DEMO_PASSWORD, DEMO_USERS, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the seed: written question 418 (2018), its call, projects, KPIs and dossiers."
+
+    def handle(self, *args, **options):
+        if Call.objects.filter(title=CALL_TITLE).exists():
+            self.stdout.write("Demo data already loaded.")
+            return
+        try:
+            load_demo()
+        except Exception as exc:
+            raise CommandError(f"Loading the demo data failed, nothing was saved: {exc}") from exc
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        for username, role, _label in DEMO_USERS:
+            self.stdout.write(f"  {username} / {DEMO_PASSWORD}  ({role.label})")

@@ -1,0 +1,150 @@
+"""Reads of KPIs: one row per KPI with its current value, verdict and breakdown checks."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from grantmonitor.calls.models import Call, Project
+from grantmonitor.kpis import rules
+from grantmonitor.kpis.models import Kpi, KpiValue, OutcomeCount, TargetGroupCount, Track
+
+
+@dataclass
+class KpiRow:
+    kpi: Kpi
+    depth: int
+    value: KpiValue | None
+    assessment: rules.Assessment
+    checks: list[rules.BreakdownCheck] = field(default_factory=list)
+    children: list["KpiRow"] = field(default_factory=list)
+
+    @property
+    def kind(self) -> rules.Kind:
+        return rules.Kind(self.kpi.kind)
+
+    @property
+    def realised(self) -> rules.Figures:
+        return self.value.figures if self.value else rules.Figures()
+
+    @property
+    def narrative(self) -> str:
+        return self.value.narrative if self.value else ""
+
+    @property
+    def source(self) -> str:
+        return self.value.source if self.value else ""
+
+    @property
+    def mismatches(self) -> list[rules.BreakdownCheck]:
+        return [check for check in self.checks if not check.ok]
+
+
+@dataclass
+class TrackBlock:
+    track: Track | None
+    rows: list[KpiRow]  # depth-first, parents before their children
+
+
+@dataclass
+class ProjectKpis:
+    project: Project
+    blocks: list[TrackBlock]
+    target_group_counts: dict[int, list[TargetGroupCount]]  # by population KPI id
+    outcomes: dict[int, list[OutcomeCount]]
+
+    @property
+    def rows(self) -> list[KpiRow]:
+        return [row for block in self.blocks for row in block.rows]
+
+    def summary(self) -> dict[rules.Verdict, int]:
+        counts: dict[rules.Verdict, int] = {}
+        for row in self.rows:
+            counts[row.assessment.verdict] = counts.get(row.assessment.verdict, 0) + 1
+        return counts
+
+
+def _cumulative_values():
+    return Prefetch(
+        "values",
+        queryset=KpiValue.objects.filter(period_start__isnull=True).order_by("-recorded_at", "-pk"),
+        to_attr="cumulative_values",
+    )
+
+
+def project_kpis(*, project: Project) -> ProjectKpis:
+    """Every KPI of a project with its current cumulative value, in answer order."""
+    return projects_kpis(projects=[project])[0]
+
+
+def projects_kpis(*, projects: list[Project]) -> list[ProjectKpis]:
+    """The KPI tables of several projects in a fixed number of queries."""
+    ids = [project.pk for project in projects]
+    kpis = list(
+        Kpi.objects.filter(project_id__in=ids)
+        .select_related("track", "project")
+        .prefetch_related(_cumulative_values())
+        .order_by("project_id", "track__order", "track_id", "order", "pk")
+    )
+    tracks = list(Track.objects.filter(project_id__in=ids).order_by("order", "pk"))
+    target_counts: dict[int, list[TargetGroupCount]] = {}
+    for row in (
+        TargetGroupCount.objects.filter(kpi__project_id__in=ids)
+        .select_related("target_group")
+        .order_by("target_group__order", "pk")
+    ):
+        target_counts.setdefault(row.kpi_id, []).append(row)
+    outcomes: dict[int, list[OutcomeCount]] = {}
+    for row in OutcomeCount.objects.filter(kpi__project_id__in=ids).order_by("order", "pk"):
+        outcomes.setdefault(row.kpi_id, []).append(row)
+
+    result = []
+    for project in projects:
+        own = [kpi for kpi in kpis if kpi.project_id == project.pk]
+        by_parent: dict[int | None, list[Kpi]] = {}
+        for kpi in own:
+            by_parent.setdefault(kpi.parent_id, []).append(kpi)
+        blocks = []
+        own_tracks = [track for track in tracks if track.project_id == project.pk]
+        for track in [None, *own_tracks]:
+            roots = [
+                kpi
+                for kpi in by_parent.get(None, [])
+                if kpi.track_id == (track.pk if track else None)
+            ]
+            rows: list[KpiRow] = []
+            for root in roots:
+                _walk(root, 0, by_parent, rows)
+            if rows:
+                blocks.append(TrackBlock(track, rows))
+        result.append(ProjectKpis(project, blocks, target_counts, outcomes))
+    return result
+
+
+def _walk(kpi: Kpi, depth: int, by_parent: dict, out: list[KpiRow]) -> KpiRow:
+    value = kpi.cumulative_values[0] if kpi.cumulative_values else None
+    realised = value.figures if value else rules.Figures()
+    row = KpiRow(
+        kpi=kpi,
+        depth=depth,
+        value=value,
+        assessment=rules.assess(
+            rules.Kind(kpi.kind), kpi.objective, realised, higher_is_better=kpi.higher_is_better
+        ),
+    )
+    out.append(row)
+    for child in by_parent.get(kpi.pk, []):
+        row.children.append(_walk(child, depth + 1, by_parent, out))
+    rule = rules.ChildrenRule(kpi.children_rule)
+    objective_check = rules.check_children(
+        rule, kpi.objective_value, [c.kpi.objective_value for c in row.children], side="objective"
+    )
+    realised_check = rules.check_children(
+        rule, realised.value, [c.realised.value for c in row.children], side="realised"
+    )
+    row.checks = [check for check in (objective_check, realised_check) if check is not None]
+    return row
+
+
+def call_kpis(*, call: Call) -> list[ProjectKpis]:
+    projects = list(call.projects.select_related("promoter").order_by("order", "name"))
+    return projects_kpis(projects=projects)

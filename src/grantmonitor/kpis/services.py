@@ -1,0 +1,150 @@
+"""Writes on KPIs and their reported values. Each validates fully and saves atomically."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from grantmonitor.accounts.models import User
+from grantmonitor.calls.models import Project, TargetGroup
+from grantmonitor.kpis.models import (
+    ChildrenRule,
+    Kpi,
+    KpiKind,
+    KpiValue,
+    OutcomeCount,
+    OutcomeSource,
+    OutcomeStatus,
+    TargetGroupCount,
+    Track,
+    ValueSource,
+)
+
+
+@transaction.atomic
+def track_create(*, project: Project, name: str, name_en: str = "", order: int = 0) -> Track:
+    track = Track(project=project, name=name, name_en=name_en, order=order)
+    track.full_clean()
+    track.save()
+    return track
+
+
+@transaction.atomic
+def kpi_create(
+    *,
+    project: Project,
+    name: str,
+    kind: KpiKind,
+    name_en: str = "",
+    track: Track | None = None,
+    parent: Kpi | None = None,
+    order: int = 0,
+    children_rule: ChildrenRule = ChildrenRule.NONE,
+    unit: str = "",
+    higher_is_better: bool = True,
+    objective_value: Decimal | None = None,
+    objective_percent: Decimal | None = None,
+    objective_numerator: Decimal | None = None,
+    objective_denominator: Decimal | None = None,
+    objective_text: str = "",
+    note: str = "",
+) -> Kpi:
+    kpi = Kpi(
+        project=project,
+        name=name,
+        name_en=name_en,
+        kind=kind,
+        track=track if track is not None else (parent.track if parent is not None else None),
+        parent=parent,
+        order=order,
+        children_rule=children_rule,
+        unit=unit,
+        higher_is_better=higher_is_better,
+        objective_value=objective_value,
+        objective_percent=objective_percent,
+        objective_numerator=objective_numerator,
+        objective_denominator=objective_denominator,
+        objective_text=objective_text,
+        note=note,
+    )
+    kpi.full_clean()
+    kpi.save()
+    return kpi
+
+
+@transaction.atomic
+def kpi_value_record(
+    *,
+    kpi: Kpi,
+    value: Decimal | None = None,
+    baseline: Decimal | None = None,
+    numerator: Decimal | None = None,
+    denominator: Decimal | None = None,
+    narrative: str = "",
+    source: ValueSource = ValueSource.REPORTED,
+    evidence: str = "",
+    period_start: datetime.date | None = None,
+    period_end: datetime.date | None = None,
+    actor: User | None = None,
+) -> KpiValue:
+    """Record a realised value; the latest one per period is the KPI's current value."""
+    kpi_value = KpiValue(
+        kpi=kpi,
+        value=value,
+        baseline=baseline,
+        numerator=numerator,
+        denominator=denominator,
+        narrative=narrative,
+        source=source,
+        evidence=evidence,
+        period_start=period_start,
+        period_end=period_end,
+        recorded_by=actor,
+    )
+    kpi_value.full_clean()
+    kpi_value.save()
+    return kpi_value
+
+
+@transaction.atomic
+def target_group_count_set(
+    *,
+    kpi: Kpi,
+    target_group: TargetGroup,
+    count: int,
+    source: ValueSource = ValueSource.REPORTED,
+) -> TargetGroupCount:
+    TargetGroupCount(kpi=kpi, target_group=target_group, count=count, source=source).full_clean(
+        validate_unique=False
+    )
+    row, _ = TargetGroupCount.objects.update_or_create(
+        kpi=kpi, target_group=target_group, defaults={"count": count, "source": source}
+    )
+    return row
+
+
+@transaction.atomic
+def outcome_count_add(
+    *,
+    kpi: Kpi,
+    status: OutcomeStatus,
+    count: int,
+    source: OutcomeSource,
+    programme: str = "",
+    as_of: datetime.date | None = None,
+    note: str = "",
+    order: int = 0,
+) -> OutcomeCount:
+    outcome = OutcomeCount(
+        kpi=kpi,
+        status=status,
+        count=count,
+        source=source,
+        programme=programme,
+        as_of=as_of,
+        note=note,
+        order=order,
+    )
+    outcome.full_clean()
+    outcome.save()
+    return outcome

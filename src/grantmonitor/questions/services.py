@@ -1,0 +1,58 @@
+import datetime
+
+from django.db import transaction
+
+from grantmonitor.calls.models import Call, Project
+from grantmonitor.questions.models import SubQuestion, Topic, WrittenQuestion
+
+
+@transaction.atomic
+def question_create(
+    *,
+    number: int,
+    session: str,
+    date: datetime.date,
+    questioner: str,
+    minister: str,
+    portfolio: str = "",
+    title: str = "",
+    text: str = "",
+    call: Call | None = None,
+    refers_to: WrittenQuestion | None = None,
+    answer_date: datetime.date | None = None,
+) -> WrittenQuestion:
+    question = WrittenQuestion(
+        number=number,
+        session=session,
+        date=date,
+        questioner=questioner,
+        minister=minister,
+        portfolio=portfolio,
+        title=title,
+        text=text,
+        call=call,
+        refers_to=refers_to,
+        answer_date=answer_date,
+    )
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def sub_question_add(
+    *,
+    question: WrittenQuestion,
+    number: int,
+    text: str,
+    topic: Topic,
+    projects: list[Project] = (),
+    answer_text: str = "",
+) -> SubQuestion:
+    sub_question = SubQuestion(
+        question=question, number=number, text=text, topic=topic, answer_text=answer_text
+    )
+    sub_question.full_clean()
+    sub_question.save()
+    sub_question.projects.set(projects)
+    return sub_question
