@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "grantmonitor.accounts",
     "grantmonitor.organisations",
     "grantmonitor.calls",
+    "grantmonitor.register",
     "grantmonitor.kpis",
     "grantmonitor.dossiers",
     "grantmonitor.questions",

@@ -1,0 +1,45 @@
+"""``python -m grantmonitor COMMAND``: the command line, a thin caller of documents and services.
+
+Each command is a module in ``grantmonitor.cli.commands`` with ``NAME``, ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``.
+"""
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+
+from grantmonitor.cli import commands
+
+
+def _command_modules():
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        yield importlib.import_module(f"{commands.__name__}.{info.name}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m grantmonitor", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in _command_modules():
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grantmonitor.conf.settings")
+    import django
+
+    django.setup()
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CommandFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+class CommandFailed(Exception):
+    """A clear, expected failure: printed without a traceback, exit status 2."""
