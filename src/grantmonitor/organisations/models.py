@@ -45,9 +45,12 @@ class Organisation(models.Model):
         return self.name
 
     def clean(self) -> None:
+        # Field validation has already refused an invalid number, quoting it as typed.
         if self.enterprise_number:
             self.enterprise_number = vat.compact(self.enterprise_number)
 
     @property
     def enterprise_number_display(self) -> str:
-        return vat.format(self.enterprise_number) if self.enterprise_number else ""
+        """``0403170701`` -> ``0403.170.701``, as the KBO writes it."""
+        number = self.enterprise_number
+        return f"{number[:4]}.{number[4:7]}.{number[7:]}" if number else ""

@@ -10,7 +10,6 @@ def organisation_create(
     organisation = Organisation(
         name=name, legal_name=legal_name, enterprise_number=enterprise_number, website=website
     )
-    organisation.clean()
     organisation.full_clean()
     organisation.save()
     return organisation
