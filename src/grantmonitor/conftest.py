@@ -1,13 +1,16 @@
-"""Shared test fixtures.
+"""Shared test fixtures, and the guards CI relies on.
 
 ``GRANTMONITOR_REQUIRE_DB=postgresql`` makes the run fail at once when the tests would not
-run on that database, so CI cannot pass on SQLite by accident.
+run on that database, so CI cannot pass on SQLite by accident. ``GRANTMONITOR_REQUIRE_MARKERS=
+browser,postgres`` makes the run fail when no test with one of those markers passed.
 """
 
 import os
 
 import pytest
 from django.db import connection
+
+_passed_markers: dict[str, int] = {}
 
 
 def pytest_configure(config):
@@ -38,3 +41,20 @@ def demo(db):
     from grantmonitor.demo.seed import load_demo
 
     return load_demo()
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed:
+        for marker in ("browser", "postgres"):
+            if marker in report.keywords:
+                _passed_markers[marker] = _passed_markers.get(marker, 0) + 1
+
+
+def pytest_sessionfinish(session, exitstatus):
+    required = [m for m in os.environ.get("GRANTMONITOR_REQUIRE_MARKERS", "").split(",") if m]
+    missing = [marker for marker in required if not _passed_markers.get(marker)]
+    if missing:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            f"FAILED: no test marked {', '.join(missing)} passed in this run", red=True
+        )
+        session.exitstatus = 1

@@ -10,11 +10,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if Call.objects.filter(title=CALL_TITLE).exists():
             self.stdout.write("Demo data already loaded.")
-            return
-        try:
-            load_demo()
-        except Exception as exc:
-            raise CommandError(f"Loading the demo data failed, nothing was saved: {exc}") from exc
-        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        else:
+            try:
+                load_demo()
+            except Exception as exc:
+                raise CommandError(
+                    f"Loading the demo data failed, nothing was saved: {exc}"
+                ) from exc
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write("Demo logins:")
         for username, role, _label in DEMO_USERS:
             self.stdout.write(f"  {username} / {DEMO_PASSWORD}  ({role.label})")
