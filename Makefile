@@ -25,7 +25,7 @@ run: install
 	$(PY) manage.py loaddemo
 	@echo ""
 	@echo "grantmonitor runs at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true LOG_FORMAT=text $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -2,7 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from grantmonitor.ops import views as ops_views
+
+handler500 = "grantmonitor.ops.views.server_error"
+
 urlpatterns = [
+    path("health/", ops_views.health, name="health"),
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,26 +1,54 @@
 """Settings, read from the environment with defaults that run the demo on SQLite.
 
-Every variable is read here and only here; see ``docs`` for the reference.
+Every variable is read here through ``config`` and only here; ``docs/settings.md`` is
+generated from these calls (``python -m grantmonitor.conf.reference``).
 """
 
 from pathlib import Path
 
-import environ
+from grantmonitor.conf.environment import config
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PACKAGE_DIR.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
-env = environ.Env()
-
-DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me-in-production")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+DEBUG = config("DEBUG", default=False, kind="bool", help="Show tracebacks; never in production.")
+SECRET_KEY = config(
+    "SECRET_KEY",
+    default="dev-only-insecure-key-change-me-in-production",
+    secret=True,
+    help="Signs sessions and tokens. Long and random in production.",
+)
+ALLOWED_HOSTS = config(
+    "ALLOWED_HOSTS",
+    default=["localhost", "127.0.0.1", "[::1]", "testserver"],
+    kind="list",
+    help="Host names this site answers to, comma-separated.",
+)
+CSRF_TRUSTED_ORIGINS = config(
+    "CSRF_TRUSTED_ORIGINS",
+    default=[],
+    kind="list",
+    help="Origins (https://host) trusted for form posts behind a proxy, comma-separated.",
+)
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'grantmonitor.sqlite3'}"),
+    "default": config(
+        "DATABASE_URL",
+        default=f"sqlite:///{VAR_DIR / 'grantmonitor.sqlite3'}",
+        kind="database url",
+        default_text="SQLite file `var/grantmonitor.sqlite3` in the checkout",
+        help="Database, e.g. `postgres://user:password@host:5432/grantmonitor`.",
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DATABASES["default"]["CONN_MAX_AGE"] = config(
+    "CONN_MAX_AGE",
+    default=0,
+    kind="int",
+    help="Seconds a database connection is reused; 0 opens one per request.",
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
@@ -32,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "auditlog",
     "grantmonitor.accounts",
@@ -41,12 +70,15 @@ INSTALLED_APPS = [
     "grantmonitor.kpis",
     "grantmonitor.dossiers",
     "grantmonitor.questions",
+    "grantmonitor.ops",
     "grantmonitor.web",
     "grantmonitor.demo",
 ]
 
 MIDDLEWARE = [
+    "grantmonitor.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +109,10 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -87,6 +123,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
+PSEUDONYM_KEY = config(
+    "PSEUDONYM_KEY",
+    default="dev-only-pseudonym-key-change-me",
+    secret=True,
+    help="Key of the keyed hash that pseudonymises national register numbers. Never change "
+    "it on a running system: the same person would no longer be recognised.",
+)
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
@@ -95,8 +139,72 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
+STATIC_ROOT = config(
+    "STATIC_ROOT",
+    default=str(VAR_DIR / "static"),
+    default_text="`var/static` in the checkout",
+    help="Where `collectstatic` puts the static files that whitenoise serves.",
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 
+# Security: safe by default for a local demo over http; production sets these (docs/operations.md).
+SECURE_SSL_REDIRECT = config(
+    "SECURE_SSL_REDIRECT", default=False, kind="bool", help="Redirect http to https."
+)
+SESSION_COOKIE_SECURE = config(
+    "SECURE_COOKIES",
+    default=False,
+    kind="bool",
+    help="Send session and CSRF cookies over https only.",
+)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = config(
+    "SECURE_HSTS_SECONDS",
+    default=0,
+    kind="int",
+    help="Strict-Transport-Security max-age; 31536000 in production behind https.",
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+if config(
+    "BEHIND_HTTPS_PROXY",
+    default=False,
+    kind="bool",
+    help="Trust the reverse proxy's X-Forwarded-Proto header to tell https requests.",
+):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "grantmonitor.ops.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "grantmonitor.ops.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": config(
+                "LOG_FORMAT",
+                default="json",
+                help="`json` (one object per line, for production) or `text`.",
+            ),
+        }
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": config("LOG_LEVEL", default="INFO", help="Level of the application's logs."),
+    },
+    "loggers": {"django.server": {"level": "WARNING"}},
+}
