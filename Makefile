@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages lint chromium
+.PHONY: run test install messages lint chromium serve
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,12 @@ chromium:
 
 test: install lint chromium
 	$(VENV)/bin/pytest
+
+# The production server (gunicorn, whitenoise, JSON logs) locally on PostgreSQL, for a smoke test.
+PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/grantmonitor
+serve: install
+	DATABASE_URL=$(PROD_DATABASE_URL) $(PY) manage.py migrate --verbosity 0
+	DATABASE_URL=$(PROD_DATABASE_URL) $(PY) manage.py loaddemo
+	DATABASE_URL=$(PROD_DATABASE_URL) $(PY) manage.py collectstatic --noinput --verbosity 0
+	DATABASE_URL=$(PROD_DATABASE_URL) $(VENV)/bin/gunicorn grantmonitor.wsgi \
+	  --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
