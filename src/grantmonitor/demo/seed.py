@@ -14,8 +14,22 @@ from django.db import transaction
 from grantmonitor.accounts.models import Role
 from grantmonitor.accounts.services import user_create
 from grantmonitor.calls.services import call_create, project_create, target_group_create
-from grantmonitor.dossiers.models import DossierStatus
-from grantmonitor.dossiers.services import dossier_open, dossier_set_net_amount, dossier_transition
+from grantmonitor.dossiers.services import (
+    advance_approve,
+    advance_pay,
+    advance_schedule,
+    budget_line_set,
+    cost_line_add,
+    cost_line_review,
+    cost_statement_set_revenues,
+    cost_statement_submit,
+    dossier_close,
+    dossier_open,
+    dossier_settle,
+    inspection_complete,
+    inspection_start,
+    settlement_pay,
+)
 from grantmonitor.kpis.models import ChildrenRule, KpiKind, OutcomeSource, OutcomeStatus
 from grantmonitor.kpis.services import (
     kpi_create,
@@ -450,34 +464,134 @@ def _load_gtb(project, groups):
     )
 
 
+# Demo detail: the seed gives only the allocations and the net amounts; the budget, advances,
+# cost lines, verdicts and bank accounts below are invented, minimal, and chosen so that the
+# settlement computes exactly the seed's net amounts (Hefboom € 299.168,12, Stebo € 203.045,14).
+DEMO_DETAIL = "Demodetail: niet uit het seed-document; gekozen zodat de afrekening het klopt."
+SETTLED_DOSSIERS = {
+    "Hefboom": {
+        "allocated_amount": D("300000.00"),
+        "overhead_rate": D("10"),
+        "payee_iban": "BE71096123456769",
+        "payee_bic": "GKCCBEBB",
+        "budget": {"personnel": D("250000.00"), "operating": D("25000.00")},
+        "revenues": D("0.00"),
+        # (category, description, declared, document, verdict, partly accepted amount)
+        "lines": [
+            (
+                "personnel",
+                "Loonkosten projectmedewerkers",
+                D("248500.00"),
+                "DEMO-H-01",
+                "accepted",
+                None,
+            ),
+            (
+                "operating",
+                "Werkingskosten infosessies en verplaatsingen",
+                D("26650.00"),
+                "DEMO-H-02",
+                "partly_accepted",
+                D("25818.12"),
+            ),
+        ],
+    },
+    "Stebo": {
+        "allocated_amount": D("224989.00"),
+        "overhead_rate": D("10"),
+        "payee_iban": "BE73735012345660",
+        "payee_bic": "KREDBEBB",
+        "budget": {"personnel": D("180000.00"), "operating": D("26989.00")},
+        "revenues": D("1250.00"),
+        "lines": [
+            (
+                "personnel",
+                "Loonkosten projectmedewerkers",
+                D("172400.00"),
+                "DEMO-S-01",
+                "partly_accepted",
+                D("165000.00"),
+            ),
+            (
+                "operating",
+                "Werkingskosten info- en themasessies",
+                D("22795.14"),
+                "DEMO-S-02",
+                "accepted",
+                None,
+            ),
+            ("operating", "Catering netwerkevent", D("1800.00"), "DEMO-S-03", "rejected", None),
+        ],
+    },
+}
+
+
 def _load_dossiers(hefboom, stebo, gtb, users):
     handler = users["dossierbehandelaar"]
     inspector = users["inspecteur"]
+    promoter = users["promotor"]
     d = datetime.date
-    settled = [
-        (hefboom, D("300000.00"), D("299168.12")),
-        (stebo, D("224989.00"), D("203045.14")),
-    ]
-    for project, allocated, net in settled:
+    for project in (hefboom, stebo):
+        detail = SETTLED_DOSSIERS[project.name]
         dossier = dossier_open(
             project=project,
-            allocated_amount=allocated,
+            allocated_amount=detail["allocated_amount"],
+            subsidy_rate=D("100"),
+            overhead_rate=detail["overhead_rate"],
+            payee_iban=detail["payee_iban"],
+            payee_bic=detail["payee_bic"],
             case_handler=handler,
             actor=handler,
             opened_on=d(2013, 9, 1),
         )
-        for status, on, actor in [
-            (DossierStatus.FINAL_REPORT_IN, d(2017, 3, 31), handler),
-            (DossierStatus.WITH_INSPECTION, d(2017, 6, 15), handler),
-            (DossierStatus.BACK_WITH_CASE_HANDLER, d(2017, 12, 15), inspector),
+        for category, amount in detail["budget"].items():
+            budget_line_set(
+                dossier=dossier, category=category, amount=amount, note=DEMO_DETAIL, actor=handler
+            )
+        for number, approved_on, paid_on in [
+            (1, d(2013, 9, 2), d(2013, 9, 16)),
+            (2, d(2015, 9, 1), d(2015, 9, 15)),
         ]:
-            dossier_transition(dossier=dossier, to=status, on=on, actor=actor, note=DEMO_DATE)
-        dossier_set_net_amount(dossier=dossier, net_amount=net, actor=handler)
-        for status, on in [
-            (DossierStatus.BALANCE_PAID, d(2018, 2, 15)),
-            (DossierStatus.CLOSED, d(2018, 2, 28)),
-        ]:
-            dossier_transition(dossier=dossier, to=status, on=on, actor=handler, note=DEMO_DATE)
+            advance = advance_schedule(
+                dossier=dossier,
+                number=number,
+                percentage=D("40"),
+                condition=DEMO_DETAIL,
+                actor=handler,
+            )
+            advance_approve(advance=advance, on=approved_on, actor=handler)
+            advance_pay(advance=advance, on=paid_on, actor=handler)
+        lines = [
+            (
+                cost_line_add(
+                    dossier=dossier,
+                    category=category,
+                    description=f"{description} (demodetail)",
+                    amount=amount,
+                    document_ref=document,
+                    actor=promoter,
+                ),
+                verdict,
+                partly,
+            )
+            for category, description, amount, document, verdict, partly in detail["lines"]
+        ]
+        cost_statement_set_revenues(dossier=dossier, revenues=detail["revenues"], actor=promoter)
+        cost_statement_submit(dossier=dossier, on=d(2017, 3, 31), actor=promoter, note=DEMO_DATE)
+        inspection_start(dossier=dossier, on=d(2017, 6, 15), actor=handler, note=DEMO_DATE)
+        for line, verdict, partly in lines:
+            cost_line_review(
+                line=line,
+                verdict=verdict,
+                accepted_amount=partly,
+                reason="" if verdict == "accepted" else DEMO_DETAIL,
+                on=d(2017, 12, 1),
+                actor=inspector,
+            )
+        inspection_complete(dossier=dossier, on=d(2017, 12, 15), actor=inspector, note=DEMO_DATE)
+        dossier_settle(dossier=dossier, on=d(2018, 1, 15), actor=handler, note=DEMO_DATE)
+        settlement_pay(dossier=dossier, on=d(2018, 2, 15), actor=handler, note=DEMO_DATE)
+        dossier_close(dossier=dossier, on=d(2018, 2, 28), actor=handler, note=DEMO_DATE)
     dossier = dossier_open(
         project=gtb,
         allocated_amount=None,
@@ -485,11 +599,9 @@ def _load_dossiers(hefboom, stebo, gtb, users):
         actor=handler,
         opened_on=d(2013, 9, 1),
     )
-    for status, on in [
-        (DossierStatus.FINAL_REPORT_IN, d(2018, 1, 31)),
-        (DossierStatus.WITH_INSPECTION, d(2018, 3, 1)),
-    ]:
-        dossier_transition(dossier=dossier, to=status, on=on, actor=handler, note=DEMO_DATE)
+    # The seed gives no figures for GTB: its final report is in, its lines are not entered.
+    cost_statement_submit(dossier=dossier, on=d(2018, 1, 31), actor=promoter, note=DEMO_DATE)
+    inspection_start(dossier=dossier, on=d(2018, 3, 1), actor=handler, note=DEMO_DATE)
 
 
 def _load_question(call, projects):
