@@ -1,0 +1,176 @@
+"""The answer as a Word document (python-docx): real headings, real tables, the charts as PNG."""
+
+import io
+import re
+
+from docx import Document
+from docx.enum.section import WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from grantmonitor.documents.answer import Answer, Block, Table
+from grantmonitor.documents.charts import Chart, render_png
+
+# XML 1.0 has no place for most control characters; python-docx would refuse them.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NOTE_COLOUR = RGBColor(0x9A, 0x5B, 0x00)
+GROUP_FILL = "F0F2F5"
+HEADER_FILL = "E1E6EC"
+
+
+def text(value: str) -> str:
+    return _NOT_XML.sub("", value)
+
+
+def render(answer: Answer) -> bytes:
+    document = Document()
+    _setup(document, answer)
+    _question(document, answer)
+    _answer(document, answer)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _setup(document, answer: Answer) -> None:
+    section = document.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.2)
+    normal = document.styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(4)
+    for name, size in (("Title", 13), ("Heading 1", 12), ("Heading 2", 11)):
+        style = document.styles[name]
+        style.font.name = "Times New Roman"
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor(0, 0, 0)
+    document.core_properties.title = text(answer.title)
+    document.core_properties.language = answer.language
+
+
+def _line(document, value: str, *, bold: bool = False, align=None, space_after: int = 0):
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run(text(value))
+    run.bold = bold
+    paragraph.paragraph_format.space_after = Pt(space_after)
+    if align is not None:
+        paragraph.alignment = align
+    return paragraph
+
+
+def _question(document, answer: Answer) -> None:
+    header = answer.header
+    _line(document, header.document_label, bold=True, space_after=6)
+    for line in (header.number_line, header.questioner_line, header.date_line):
+        _line(document, line)
+    document.add_paragraph()
+    for index, line in enumerate(header.addressee_lines):
+        _line(document, line, bold=index == 0, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    if header.title:
+        document.add_heading(text(header.title), level=1)
+    for paragraph in header.text:
+        document.add_paragraph(text(paragraph))
+    for number, question in header.sub_questions:
+        paragraph = document.add_paragraph(text(f"{number}. {question}"))
+        paragraph.paragraph_format.left_indent = Cm(0.8)
+        paragraph.paragraph_format.first_line_indent = Cm(-0.8)
+
+
+def _answer(document, answer: Answer) -> None:
+    header = answer.header
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.left_margin = section.right_margin = Cm(2.2)
+    for index, line in enumerate(header.signature_lines):
+        _line(document, line, bold=index == 0)
+    document.add_paragraph()
+    _line(document, header.answer_label, bold=True)
+    for line in header.answer_lines:
+        _line(document, line)
+    document.add_paragraph()
+    for part in answer.parts:
+        number = document.add_paragraph()
+        number.add_run(f"{part.number}.").bold = True
+        number.paragraph_format.space_after = Pt(2)
+        for block in part.blocks:
+            _block(document, block)
+
+
+def _block(document, block: Block) -> None:
+    if block.kind == "heading":
+        document.add_heading(text(block.text), level=2)
+    elif block.kind == "paragraph":
+        document.add_paragraph(text(block.text))
+    elif block.kind == "note":
+        run = document.add_paragraph().add_run(text(f"⚠ {block.text}"))
+        run.italic = True
+        run.font.color.rgb = NOTE_COLOUR
+    elif block.kind == "table":
+        _table(document, block)
+    else:
+        _chart(document, block)
+
+
+def _shade(cell, fill: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _cell(cell, value: str, *, bold: bool = False, align=None, indent: float = 0.0) -> None:
+    paragraph = cell.paragraphs[0]
+    run = paragraph.add_run(text(value))
+    run.bold = bold
+    run.font.size = Pt(9)
+    paragraph.paragraph_format.space_after = Pt(0)
+    if indent:
+        paragraph.paragraph_format.left_indent = Cm(indent)
+        run.italic = True
+    if align is not None:
+        paragraph.alignment = align
+
+
+def _table(document, table: Table) -> None:
+    width = len(table.headers)
+    grid = document.add_table(rows=1, cols=width)
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, header in zip(grid.rows[0].cells, table.headers, strict=True):
+        _cell(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _shade(cell, HEADER_FILL)
+    _repeat_as_header(grid.rows[0])
+    for row in table.rows:
+        cells = grid.add_row().cells
+        if row.heading:
+            merged = cells[0].merge(cells[-1])
+            _cell(merged, row.cells[0], bold=True)
+            _shade(merged, GROUP_FILL)
+            continue
+        for index, (cell, value) in enumerate(zip(cells, row.cells, strict=True)):
+            if index == 0:
+                _cell(cell, value, indent=0.5 * row.depth)
+            else:
+                _cell(cell, value, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    first_width = Cm(7.0) if width >= 5 else Cm(3.0)
+    for row in grid.rows:
+        row.cells[0].width = first_width
+    document.add_paragraph()
+
+
+def _repeat_as_header(row) -> None:
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(marker)
+
+
+def _chart(document, chart: Chart) -> None:
+    document.add_picture(io.BytesIO(render_png(chart, dpi=200)), width=Cm(16))
+    caption = document.add_paragraph()
+    caption.add_run(text(chart.title)).italic = True
+    caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
