@@ -9,6 +9,7 @@ handler500 = "grantmonitor.ops.views.server_error"
 urlpatterns = [
     path("health/", ops_views.health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/", include("grantmonitor.api.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "auditlog",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "grantmonitor.accounts",
     "grantmonitor.organisations",
     "grantmonitor.calls",
@@ -71,6 +74,7 @@ INSTALLED_APPS = [
     "grantmonitor.dossiers",
     "grantmonitor.questions",
     "grantmonitor.ops",
+    "grantmonitor.api",
     "grantmonitor.web",
     "grantmonitor.demo",
 ]
@@ -130,6 +134,24 @@ PSEUDONYM_KEY = config(
     help="Key of the keyed hash that pseudonymises national register numbers. Never change "
     "it on a running system: the same person would no longer be recognised.",
 )
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "grantmonitor API",
+    "DESCRIPTION": "Calls, projects, KPIs, register, dossiers, settlement, questions, answers.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
@@ -206,5 +228,9 @@ LOGGING = {
         "handlers": ["console"],
         "level": config("LOG_LEVEL", default="INFO", help="Level of the application's logs."),
     },
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
