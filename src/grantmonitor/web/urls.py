@@ -6,4 +6,13 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("calls/<int:pk>/", views.call_detail, name="call"),
+    path("projects/<int:pk>/", views.project_detail, name="project"),
+    path("projects/<int:pk>/chart.svg", views.project_chart, name="project-chart"),
+    path("questions/<int:pk>/", views.question_detail, name="question"),
+    path(
+        "questions/<int:pk>/answer-<str:language>.<str:fmt>",
+        views.question_download,
+        name="question-download",
+    ),
 ]

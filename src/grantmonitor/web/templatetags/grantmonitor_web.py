@@ -1,0 +1,61 @@
+"""Template filters for the active language (nl-BE by default).
+
+Money and numbers go through ``common.money``; KPIs are worded by ``documents.kpi_text``,
+so a KPI reads the same on the page as in the generated answer.
+"""
+
+from django import template
+from django.utils.translation import get_language
+
+from grantmonitor.common.money import format_eur, format_number
+from grantmonitor.documents import kpi_text
+from grantmonitor.dossiers.models import DossierStatus
+
+register = template.Library()
+
+
+def _language() -> str:
+    return get_language() or "nl"
+
+
+@register.filter
+def eur(amount):
+    """``Decimal("299168.12")`` -> ``€ 299.168,12``; empty stays empty."""
+    return "" if amount is None else format_eur(amount, _language())
+
+
+@register.filter
+def number(value):
+    """``1347`` -> ``1.347``; empty stays empty."""
+    return "" if value is None else format_number(value, _language())
+
+
+@register.filter
+def dossier_status(value):
+    """A dossier status code as its label ("with_inspection" -> "bij de dienst Inspectie")."""
+    return DossierStatus(value).label
+
+
+@register.filter
+def kpi_objective(row):
+    return kpi_text.objective_text(row, _language())
+
+
+@register.filter
+def kpi_realised(row):
+    return kpi_text.realised_text(row, _language())
+
+
+@register.filter
+def kpi_achievement(row):
+    return kpi_text.achievement_text(row, _language())
+
+
+@register.filter
+def verdict(value):
+    return kpi_text.verdict_label(value)
+
+
+@register.simple_tag
+def breakdown_warning(row, check):
+    return kpi_text.breakdown_warning(row, check, _language())
