@@ -446,8 +446,7 @@ def _outcome_sentence(outcome: OutcomeCount, total, counted: int, language: str)
             "count": count,
             "note": _lower_first(outcome.note),
         }
-    sentence = _("%(clause)s.") % {"clause": _outcome_clause(outcome, language)}
-    sentence = sentence[:1].upper() + sentence[1:]
+    sentence = f"{_outcome_clause(outcome, language)}."
     if outcome.note:
         sentence = f"{sentence} {' '.join(outcome.note.split())}"
     return sentence

@@ -1,0 +1,95 @@
+"""``python -m grantmonitor answer 418 --format docx -o answer.docx``: the answer as a file."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from django.db import DatabaseError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from grantmonitor.cli.main import CommandFailed
+from grantmonitor.documents.render import FORMATS, render_answer
+from grantmonitor.questions.models import WrittenQuestion
+from grantmonitor.questions.selectors import AmbiguousQuestion, question_find
+
+NAME = "answer"
+HELP = gettext_lazy("Write the answer to a written question as DOCX, PDF, HTML or Markdown.")
+LANGUAGES = ("nl", "en")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("number", type=int, help=gettext_lazy("the question's number, e.g. 418"))
+    parser.add_argument(
+        "--format",
+        dest="fmt",
+        choices=list(FORMATS),
+        default="docx",
+        help=gettext_lazy("file format"),
+    )
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default="nl", help=gettext_lazy("language of the answer")
+    )
+    parser.add_argument(
+        "--session", help=gettext_lazy("parliamentary session, e.g. 2017-2018, if numbers repeat")
+    )
+    parser.add_argument(
+        "--minister", help=gettext_lazy("(part of) the minister's name, if numbers repeat")
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        help=gettext_lazy("file to write; '-' for standard output; default: a name in this folder"),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        question = question_find(number=args.number, session=args.session, minister=args.minister)
+        document = render_answer(question=question, fmt=args.fmt, language=args.lang)
+    except WrittenQuestion.DoesNotExist as exc:
+        raise CommandFailed(
+            _("There is no written question nr. %(number)s%(filters)s.")
+            % {"number": args.number, "filters": _filters(args)}
+        ) from exc
+    except AmbiguousQuestion as exc:
+        raise CommandFailed(
+            _("Several written questions have nr. %(number)s; give --session or --minister.")
+            % {"number": args.number}
+        ) from exc
+    except DatabaseError as exc:
+        raise CommandFailed(database_problem(exc)) from exc
+    return write_output(document.content, args.output or document.filename)
+
+
+def _filters(args: argparse.Namespace) -> str:
+    parts = []
+    if args.session:
+        parts.append(_("session %(session)s") % {"session": args.session})
+    if args.minister:
+        parts.append(_("minister %(minister)s") % {"minister": args.minister})
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def database_problem(exc: DatabaseError) -> str:
+    return _(
+        "The database cannot be read (%(error)s). Run `make run` once to create the demo "
+        "database, or set DATABASE_URL."
+    ) % {"error": str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}
+
+
+def write_output(content: bytes, target: str) -> int:
+    """Write to ``target`` (``-``: standard output) and say where on standard error."""
+    if target == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return 0
+    path = Path(target)
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise CommandFailed(
+            _("Cannot write %(path)s: %(error)s") % {"path": path, "error": exc.strerror}
+        ) from exc
+    print(_("Wrote %(path)s") % {"path": path}, file=sys.stderr)
+    return 0
