@@ -18,6 +18,7 @@ from stdnum.be import ogm_vcs
 
 from grantmonitor.accounts.models import User
 from grantmonitor.calls.models import Project
+from grantmonitor.common.money import format_eur
 from grantmonitor.dossiers import rules
 from grantmonitor.dossiers.models import (
     Advance,
@@ -65,6 +66,21 @@ def _audit(
     )
 
 
+def _refuse_floats(**values) -> None:
+    """Money and rates are Decimal: a float would round silently, so it is refused."""
+    for name, value in values.items():
+        if isinstance(value, float):
+            raise ValidationError(
+                {
+                    name: ValidationError(
+                        _("%(value)r is a float; amounts and rates are exact decimals.")
+                        % {"value": value},
+                        code="float",
+                    )
+                }
+            )
+
+
 def _lock(dossier: Dossier) -> Dossier:
     return (
         Dossier.objects.select_for_update().select_related("project__promoter").get(pk=dossier.pk)
@@ -84,18 +100,22 @@ def _require_status(dossier: Dossier, allowed: set[DossierStatus], field: str, d
     if current == DossierStatus.CLOSED:
         raise ValidationError(
             {
-                field: _("Dossier %(dossier)s is closed: %(doing)s is no longer possible.")
-                % {"dossier": dossier, "doing": doing}
-            },
-            code="dossier_closed",
+                field: ValidationError(
+                    _("Dossier %(dossier)s is closed: %(doing)s is no longer possible.")
+                    % {"dossier": dossier, "doing": doing},
+                    code="dossier_closed",
+                )
+            }
         )
     if current not in allowed:
         raise ValidationError(
             {
-                field: _("Dossier %(dossier)s is “%(status)s”: %(doing)s is not possible now.")
-                % {"dossier": dossier, "status": _label(current), "doing": doing}
-            },
-            code="wrong_state",
+                field: ValidationError(
+                    _("Dossier %(dossier)s is “%(status)s”: %(doing)s is not possible now.")
+                    % {"dossier": dossier, "status": _label(current), "doing": doing},
+                    code="wrong_state",
+                )
+            }
         )
 
 
@@ -112,27 +132,29 @@ def _step(
     if not decision.allowed:
         raise ValidationError(
             {
-                "status": _(
-                    "Dossier %(dossier)s cannot move from “%(from)s” to “%(to)s”: %(reason)s."
+                "status": ValidationError(
+                    _("Dossier %(dossier)s cannot move from “%(from)s” to “%(to)s”: %(reason)s.")
+                    % {
+                        "dossier": locked,
+                        "from": _label(current),
+                        "to": DossierStatus(to).label,
+                        "reason": REFUSALS[decision.reason],
+                    },
+                    code="illegal_transition",
                 )
-                % {
-                    "dossier": locked,
-                    "from": _label(current),
-                    "to": DossierStatus(to).label,
-                    "reason": REFUSALS[decision.reason],
-                }
-            },
-            code="illegal_transition",
+            }
         )
     on = on or timezone.localdate()
     latest = locked.status_changes.latest()
     if on < latest.changed_on:
         raise ValidationError(
             {
-                "changed_on": _("The date %(on)s lies before the previous step (%(previous)s).")
-                % {"on": on.isoformat(), "previous": latest.changed_on.isoformat()}
-            },
-            code="date_before_previous",
+                "changed_on": ValidationError(
+                    _("The date %(on)s lies before the previous step (%(previous)s).")
+                    % {"on": on.isoformat(), "previous": latest.changed_on.isoformat()},
+                    code="date_before_previous",
+                )
+            }
         )
     change = DossierStatusChange.objects.create(
         dossier=locked, status=to, changed_on=on, actor=actor, note=note
@@ -158,13 +180,9 @@ def dossier_open(
     payee_iban: str = "",
     payee_bic: str = "",
 ) -> Dossier:
-    for name, value in (
-        ("allocated_amount", allocated_amount),
-        ("subsidy_rate", subsidy_rate),
-        ("overhead_rate", overhead_rate),
-    ):
-        if isinstance(value, float):
-            raise ValidationError({name: _("Amounts and rates are exact decimals, never floats.")})
+    _refuse_floats(
+        allocated_amount=allocated_amount, subsidy_rate=subsidy_rate, overhead_rate=overhead_rate
+    )
     dossier = Dossier(
         project=project,
         allocated_amount=allocated_amount,
@@ -207,6 +225,7 @@ def budget_line_set(
     actor: User | None = None,
 ) -> BudgetLine:
     """Set the estimated amount of one cost category while the project runs."""
+    _refuse_floats(amount=amount)
     locked = _lock(dossier)
     _require_status(locked, {DossierStatus.RUNNING}, "amount", _("changing the budget"))
     line = BudgetLine.objects.filter(dossier=locked, category=category).first()
@@ -230,6 +249,7 @@ def advance_schedule(
     actor: User | None = None,
 ) -> Advance:
     """Plan an advance of ``percentage`` % of the allocation."""
+    _refuse_floats(percentage=percentage)
     locked = _lock(dossier)
     _require_status(locked, {DossierStatus.RUNNING}, "percentage", _("scheduling an advance"))
     if locked.allocated_amount is None:
@@ -239,10 +259,16 @@ def advance_schedule(
                 % {"dossier": locked}
             }
         )
-    try:
-        amount = rules.share(locked.allocated_amount, percentage)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({"percentage": str(exc)}) from exc
+    if not Decimal("0") < percentage <= Decimal("100"):
+        raise ValidationError(
+            {
+                "percentage": ValidationError(
+                    _("An advance is more than 0 and at most 100 percent of the allocation."),
+                    code="percentage_range",
+                )
+            }
+        )
+    amount = rules.share(locked.allocated_amount, percentage)
     planned = sum((a.percentage for a in locked.advances.all()), Decimal("0"))
     if planned + percentage > 100:
         raise ValidationError(
@@ -360,6 +386,7 @@ def cost_line_add(
     actor: User | None = None,
 ) -> CostLine:
     """The promoter declares a realised cost, before the statement is submitted."""
+    _refuse_floats(amount=amount)
     locked = _lock(dossier)
     statement = _open_statement(locked, "amount", _("declaring costs"))
     line = CostLine(
@@ -385,6 +412,7 @@ def cost_line_add(
 def cost_statement_set_revenues(
     *, dossier: Dossier, revenues: Decimal, actor: User | None = None
 ) -> CostStatement:
+    _refuse_floats(revenues=revenues)
     locked = _lock(dossier)
     statement = _open_statement(locked, "revenues", _("declaring revenues"))
     old = statement.revenues
@@ -445,6 +473,7 @@ def cost_line_review(
     actor: User | None = None,
 ) -> CostLine:
     """The inspector's verdict on one cost line: accepted, partly accepted (amount), rejected."""
+    _refuse_floats(accepted_amount=accepted_amount)
     locked = _lock(line.statement.dossier)
     _require_status(
         locked, {DossierStatus.WITH_INSPECTION}, "verdict", _("changing accepted costs")
@@ -461,15 +490,26 @@ def cost_line_review(
         raise ValidationError(
             {"accepted_amount": _("Only a partly accepted line takes an accepted amount.")}
         )
-    try:
-        accepted = rules.accepted_amount(rules.Verdict(verdict), line.amount, accepted_amount)
-    except (TypeError, ValueError) as exc:
+    if verdict == Verdict.PARTLY_ACCEPTED and not (
+        accepted_amount is not None and Decimal("0") < accepted_amount < line.amount
+    ):
         raise ValidationError(
             {
-                "accepted_amount": _("“%(line)s”: %(error)s")
-                % {"line": line.description, "error": exc}
+                "accepted_amount": ValidationError(
+                    _(
+                        "A partly accepted amount of “%(line)s” lies between € 0,00 and the "
+                        "declared %(declared)s (given: %(amount)s)."
+                    )
+                    % {
+                        "line": line.description,
+                        "declared": format_eur(line.amount),
+                        "amount": "—" if accepted_amount is None else format_eur(accepted_amount),
+                    },
+                    code="partly_accepted_amount",
+                )
             }
-        ) from exc
+        )
+    accepted = rules.accepted_amount(rules.Verdict(verdict), line.amount, accepted_amount)
     old = (line.verdict, line.accepted_amount)
     line.verdict, line.accepted_amount, line.reason = verdict, accepted, reason
     line.reviewed_by, line.reviewed_on = actor, on
@@ -638,26 +678,32 @@ def _execute(
     if settlement is None:
         raise ValidationError(
             {
-                "balance": _("Dossier %(dossier)s is not settled: there is no balance yet.")
-                % {"dossier": locked}
-            },
-            code="not_settled",
+                "balance": ValidationError(
+                    _("Dossier %(dossier)s is not settled: there is no balance yet.")
+                    % {"dossier": locked},
+                    code="not_settled",
+                )
+            }
         )
     if settlement.executed_on is not None:
         raise ValidationError(
             {
-                "balance": _("The balance of %(dossier)s was already executed on %(on)s.")
-                % {"dossier": locked, "on": settlement.executed_on.isoformat()}
-            },
-            code="already_executed",
+                "balance": ValidationError(
+                    _("The balance of %(dossier)s was already executed on %(on)s.")
+                    % {"dossier": locked, "on": settlement.executed_on.isoformat()},
+                    code="already_executed",
+                )
+            }
         )
     if settlement.order_kind != kind:
         raise ValidationError(
             {
-                "balance": _("The balance of %(dossier)s calls for a %(order)s.")
-                % {"dossier": locked, "order": settlement.get_order_kind_display()}
-            },
-            code="wrong_order",
+                "balance": ValidationError(
+                    _("The balance of %(dossier)s calls for a %(order)s.")
+                    % {"dossier": locked, "order": settlement.get_order_kind_display()},
+                    code="wrong_order",
+                )
+            }
         )
     if kind == OrderKind.PAYMENT and not (locked.payee_iban and locked.payee_bic):
         raise ValidationError(
@@ -723,9 +769,11 @@ def dossier_close(
     ):
         raise ValidationError(
             {
-                "status": _("Dossier %(dossier)s cannot be closed: money is still outstanding.")
-                % {"dossier": locked}
-            },
-            code="money_outstanding",
+                "status": ValidationError(
+                    _("Dossier %(dossier)s cannot be closed: money is still outstanding.")
+                    % {"dossier": locked},
+                    code="money_outstanding",
+                )
+            }
         )
     return _step(locked, to=DossierStatus.CLOSED, actor=actor, on=on, note=note)
