@@ -267,6 +267,15 @@ class KpiValue(models.Model):
         null=True,
         blank=True,
     )
+    definition_version = models.ForeignKey(
+        "MeasureDefinitionVersion",
+        verbose_name=_("definition version"),
+        related_name="values",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("For a computed value: the version of the measure definition it used."),
+    )
 
     class Meta:
         ordering = ["kpi", "period_start", "-recorded_at", "-pk"]
@@ -421,3 +430,80 @@ class OutcomeCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi}: {self.get_status_display()} {self.count}"
+
+
+class MeasureDefinition(models.Model):
+    """How a KPI is counted from the register, as data (see :mod:`grantmonitor.kpis.definitions`).
+
+    The definition itself is a name; its content lives in numbered versions, so a value
+    computed last year still says which rules produced it.
+    """
+
+    code = models.SlugField(_("code"), max_length=100, unique=True)
+    name = models.CharField(_("name (Dutch)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("measure definition")
+        verbose_name_plural = _("measure definitions")
+
+    def __str__(self) -> str:
+        return self.code
+
+    def label(self, language: str | None = None) -> str:
+        return _label(self, language)
+
+
+class MeasureDefinitionVersion(models.Model):
+    definition = models.ForeignKey(
+        MeasureDefinition,
+        verbose_name=_("measure definition"),
+        related_name="versions",
+        on_delete=models.CASCADE,
+    )
+    number = models.PositiveIntegerField(_("version"))
+    spec = models.JSONField(_("definition"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["definition", "-number"]
+        verbose_name = _("measure definition version")
+        verbose_name_plural = _("measure definition versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["definition", "number"], name="definition_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition.code} v{self.number}"
+
+    def clean(self) -> None:
+        # Imported here: the definition language reads the register's vocabulary, whose
+        # models import this module.
+        from grantmonitor.kpis import definitions
+
+        definitions.validate(self.spec)
+
+
+class KpiMeasure(models.Model):
+    """Binds a KPI to the definition its realised value is computed with (latest version)."""
+
+    kpi = models.OneToOneField(
+        Kpi, verbose_name=_("KPI"), related_name="measure", on_delete=models.CASCADE
+    )
+    definition = models.ForeignKey(
+        MeasureDefinition,
+        verbose_name=_("measure definition"),
+        related_name="kpis",
+        on_delete=models.PROTECT,
+    )
+
+    class Meta:
+        verbose_name = _("KPI measure")
+        verbose_name_plural = _("KPI measures")
+
+    def __str__(self) -> str:
+        return f"{self.kpi} ← {self.definition}"

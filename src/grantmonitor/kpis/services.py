@@ -3,15 +3,21 @@
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from grantmonitor.accounts.models import User
 from grantmonitor.calls.models import Project, TargetGroup
+from grantmonitor.kpis import definitions
 from grantmonitor.kpis.models import (
     ChildrenRule,
     Kpi,
     KpiKind,
+    KpiMeasure,
     KpiValue,
+    MeasureDefinition,
+    MeasureDefinitionVersion,
     OutcomeCount,
     OutcomeSource,
     OutcomeStatus,
@@ -86,6 +92,7 @@ def kpi_value_record(
     period_start: datetime.date | None = None,
     period_end: datetime.date | None = None,
     actor: User | None = None,
+    definition_version: MeasureDefinitionVersion | None = None,
 ) -> KpiValue:
     """Record a realised value; the latest one per period is the KPI's current value."""
     kpi_value = KpiValue(
@@ -100,6 +107,7 @@ def kpi_value_record(
         period_start=period_start,
         period_end=period_end,
         recorded_by=actor,
+        definition_version=definition_version,
     )
     kpi_value.full_clean()
     kpi_value.save()
@@ -148,3 +156,69 @@ def outcome_count_add(
     outcome.full_clean()
     outcome.save()
     return outcome
+
+
+@transaction.atomic
+def measure_definition_create(
+    *, code: str, name: str, spec: dict, name_en: str = "", description: str = ""
+) -> MeasureDefinition:
+    """A new measure definition with its first version; the spec is validated first."""
+    definition = MeasureDefinition(code=code, name=name, name_en=name_en, description=description)
+    definition.full_clean()
+    definition.save()
+    measure_definition_revise(definition=definition, spec=spec)
+    return definition
+
+
+@transaction.atomic
+def measure_definition_revise(
+    *, definition: MeasureDefinition, spec: dict
+) -> MeasureDefinitionVersion:
+    """Add a version; bound KPIs compute with it from their next recompute on."""
+    definition = MeasureDefinition.objects.select_for_update().get(pk=definition.pk)
+    last = definition.versions.order_by("-number").first()
+    version = MeasureDefinitionVersion(
+        definition=definition, number=(last.number + 1) if last else 1, spec=spec
+    )
+    version.full_clean()
+    for kpi in Kpi.objects.filter(measure__definition=definition).select_related("project"):
+        _check_fits(kpi, spec)
+    version.save()
+    return version
+
+
+@transaction.atomic
+def kpi_measure_bind(*, kpi: Kpi, definition: MeasureDefinition) -> KpiMeasure:
+    """Compute this KPI's realised value with ``definition`` from now on."""
+    latest = definition.versions.order_by("-number").first()
+    if latest is None:
+        raise ValidationError({"definition": _("This definition has no version yet.")})
+    _check_fits(kpi, latest.spec)
+    binding, _created = KpiMeasure.objects.update_or_create(
+        kpi=kpi, defaults={"definition": definition}
+    )
+    return binding
+
+
+def _check_fits(kpi: Kpi, spec: dict) -> None:
+    try:
+        definitions.validate(spec, kind=kpi.kind)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"definition": [f"{kpi.name}: {message}" for message in exc.messages]}
+        ) from exc
+    shape = definitions.shape(spec)
+    if (
+        (shape == "average_per_year" or (shape == "change" and spec.get("per_year", True)))
+        and spec["measure"].get("window", "project") == "project"
+        and not (kpi.project.start_date and kpi.project.end_date)
+    ):
+        raise ValidationError(
+            {
+                "definition": _(
+                    "%(kpi)s: an average per year over the project period needs the project's "
+                    "start and end dates."
+                )
+                % {"kpi": kpi.name}
+            }
+        )
