@@ -211,14 +211,15 @@ def _inspection_status(projects: list[Project]) -> list[Block]:
     groups: dict[tuple, list[Project]] = {}
     for project in projects:
         dossier = dossiers.get(project.pk)
-        if dossier is None:
-            key: tuple = (None, 0, False)
-        else:
-            statuses = [change.status for change in dossier_history(dossier=dossier)]
+        key: tuple = (None, 0, False, None)
+        if dossier is not None:
+            steps = [change.status for change in dossier_history(dossier=dossier)]
+            settlement = next((step for step in steps if step in SETTLEMENT_STEPS), None)
             key = (
                 dossier.current_status,
-                statuses.count(DossierStatus.WITH_INSPECTION),
+                steps.count(DossierStatus.WITH_INSPECTION),
                 dossier.net_amount is not None,
+                settlement,
             )
         groups.setdefault(key, []).append(project)
     sentences = [
@@ -226,6 +227,9 @@ def _inspection_status(projects: list[Project]) -> list[Block]:
         for key, members in groups.items()
     ]
     return [Paragraph(" ".join(sentences))] if sentences else []
+
+
+SETTLEMENT_STEPS = (DossierStatus.BALANCE_PAID, DossierStatus.BALANCE_RECOVERED)
 
 
 def _subject(members: list[Project], *, everyone: bool) -> str:
@@ -240,7 +244,7 @@ def _subject(members: list[Project], *, everyone: bool) -> str:
 
 
 def _status_sentence(key: tuple, members: list[Project], *, everyone: bool) -> str:
-    status, rounds, net_known = key
+    status, rounds, net_known, settlement = key
     count = len(members)
     if status is None:
         return ngettext(
@@ -248,7 +252,11 @@ def _status_sentence(key: tuple, members: list[Project], *, everyone: bool) -> s
             "No dossiers are recorded for %(projects)s.",
             count,
         ) % {"projects": _names(members)}
-    values = {"subject": _subject(members, everyone=everyone), "rounds": rounds}
+    values = {
+        "subject": _subject(members, everyone=everyone),
+        "projects": _names(members),
+        "rounds": rounds,
+    }
     sentences = []
     if status == DossierStatus.RUNNING:
         sentences.append(
@@ -268,7 +276,6 @@ def _status_sentence(key: tuple, members: list[Project], *, everyone: bool) -> s
                 count,
             )
         )
-        values["projects"] = _names(members)
     elif status == DossierStatus.WITH_INSPECTION:
         sentences.append(
             ngettext(
@@ -287,7 +294,7 @@ def _status_sentence(key: tuple, members: list[Project], *, everyone: bool) -> s
                 count,
             )
         )
-        sentences.append(_after_inspection(status, count, net_known=net_known))
+        sentences.append(_after_inspection(status, settlement, count, net_known=net_known))
     if rounds > 1:
         sentences.append(
             ngettext(
@@ -299,31 +306,49 @@ def _status_sentence(key: tuple, members: list[Project], *, everyone: bool) -> s
     return " ".join(sentence % values for sentence in sentences)
 
 
-def _after_inspection(status: str, count: int, *, net_known: bool) -> str:
+def _in_each_case(count: int) -> str:
+    if count == 1:
+        return _("Then")
+    return _("In both cases") if count == 2 else _("In all cases")
+
+
+def _after_inspection(status: str, settlement: str | None, count: int, *, net_known: bool) -> str:
+    """What followed the inspection, from the steps the dossier took after it."""
+    values = {"cases": _in_each_case(count)}
     if status == DossierStatus.CLOSED:
-        if count == 1:
-            return _(
-                "The remaining balance could be paid and with that the dossier could be closed."
-            )
-        if count == 2:
-            return _(
-                "In both cases the remaining balance could be paid and with that the dossier "
+        if settlement == DossierStatus.BALANCE_PAID:
+            wording = _(
+                "%(cases)s the remaining balance could be paid and with that the dossier "
                 "could be closed."
             )
-        return _(
-            "In all cases the remaining balance could be paid and with that the dossiers "
-            "could be closed."
-        )
+        elif settlement == DossierStatus.BALANCE_RECOVERED:
+            wording = _(
+                "%(cases)s the advances paid in excess were recovered and with that the "
+                "dossier could be closed."
+            )
+        else:
+            wording = _(
+                "%(cases)s no balance remained to be paid or recovered and the dossier "
+                "could be closed."
+            )
+        return wording % values
     if status == DossierStatus.BALANCE_PAID:
         return ngettext(
             "The remaining balance has been paid; the dossier still has to be closed.",
             "The remaining balances have been paid; the dossiers still have to be closed.",
             count,
         )
+    if status == DossierStatus.BALANCE_RECOVERED:
+        return ngettext(
+            "The advances paid in excess have been recovered; the dossier still has to be closed.",
+            "The advances paid in excess have been recovered; the dossiers still have to be "
+            "closed.",
+            count,
+        )
     if net_known:
         return ngettext(
-            "The net amount to finance has been set; the remaining balance will be paid next.",
-            "The net amounts to finance have been set; the remaining balances will be paid next.",
+            "The net amount to finance has been set; the balance will be settled next.",
+            "The net amounts to finance have been set; the balances will be settled next.",
             count,
         )
     return ngettext(
