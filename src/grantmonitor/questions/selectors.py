@@ -1,4 +1,8 @@
+import datetime
+
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from grantmonitor.questions.models import WrittenQuestion
 
@@ -32,3 +36,38 @@ def question_find(
 
 def question_get(*, pk: int) -> WrittenQuestion:
     return question_list().prefetch_related("sub_questions__projects").get(pk=pk)
+
+
+DEFAULT_ANSWER_DAYS = 20
+
+
+def question_answer_days() -> int:
+    """Working days a minister has to answer (setting ``QUESTION_ANSWER_DAYS``, default 20)."""
+    return int(getattr(settings, "QUESTION_ANSWER_DAYS", DEFAULT_ANSWER_DAYS))
+
+
+def answer_deadline(*, asked_on: datetime.date, days: int | None = None) -> datetime.date:
+    """The last day to answer: ``days`` working days (Monday to Friday) after the question."""
+    days = question_answer_days() if days is None else days
+    day, left = asked_on, days
+    while left > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def question_overdue_list(
+    *, today: datetime.date | None = None, days: int | None = None
+) -> QuerySet[WrittenQuestion]:
+    """Questions without an answer date whose deadline lies before ``today``, oldest first."""
+    today = today or timezone.localdate()
+    days = question_answer_days() if days is None else days
+    latest_overdue = today - datetime.timedelta(days=1)
+    while answer_deadline(asked_on=latest_overdue, days=days) >= today:
+        latest_overdue -= datetime.timedelta(days=1)
+    return (
+        question_list()
+        .filter(answer_date__isnull=True, date__lte=latest_overdue)
+        .order_by("date", "number")
+    )
