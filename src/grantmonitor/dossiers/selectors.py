@@ -1,6 +1,19 @@
+import datetime
+
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from grantmonitor.dossiers.models import Dossier, DossierStatus, DossierStatusChange
+from grantmonitor.dossiers.models import (
+    Advance,
+    BudgetLine,
+    CostLine,
+    CostStatement,
+    Dossier,
+    DossierAuditEntry,
+    DossierStatus,
+    DossierStatusChange,
+    OrderKind,
+    Settlement,
+)
 
 
 def _latest_status_subquery():
@@ -34,4 +47,41 @@ def dossier_list(*, call_id: int | None = None) -> QuerySet[Dossier]:
 def dossier_history(*, dossier: Dossier) -> QuerySet[DossierStatusChange]:
     return dossier.status_changes.select_related("actor").order_by(
         "changed_on", "recorded_at", "pk"
+    )
+
+
+def dossier_get(*, dossier_id: int) -> Dossier:
+    return Dossier.objects.select_related("project", "project__promoter").get(pk=dossier_id)
+
+
+def dossier_budget_lines(*, dossier: Dossier) -> QuerySet[BudgetLine]:
+    return dossier.budget_lines.order_by("category")
+
+
+def dossier_advances(*, dossier: Dossier) -> QuerySet[Advance]:
+    return dossier.advances.order_by("number")
+
+
+def dossier_cost_lines(*, dossier: Dossier) -> QuerySet[CostLine]:
+    return CostLine.objects.filter(statement__dossier=dossier).order_by("pk")
+
+
+def dossier_cost_statement(*, dossier: Dossier) -> CostStatement | None:
+    return CostStatement.objects.filter(dossier=dossier).first()
+
+
+def dossier_settlement(*, dossier: Dossier) -> Settlement | None:
+    return Settlement.objects.filter(dossier=dossier).first()
+
+
+def dossier_audit_trail(*, dossier: Dossier) -> QuerySet[DossierAuditEntry]:
+    return dossier.audit_entries.select_related("actor").order_by("at", "pk")
+
+
+def balance_payments_on(*, day: datetime.date) -> QuerySet[Settlement]:
+    """The balances paid to promoters on ``day``: the content of that day's transfer file."""
+    return (
+        Settlement.objects.filter(order_kind=OrderKind.PAYMENT, executed_on=day)
+        .select_related("dossier", "dossier__project", "dossier__project__promoter")
+        .order_by("dossier__project__name", "pk")
     )
