@@ -372,14 +372,19 @@ def _person(source: Source) -> Coalesce:
     )
 
 
-def call_distinct_people(*, call: Call, measure: dict) -> int:
-    """A people measure over every project of a call, each person counted once (keyed hash)."""
+def call_distinct_people(*, call: Call, measure: dict, across_projects: bool = True) -> int:
+    """A people measure over every project of a call.
+
+    ``across_projects``: each person once in the whole call, recognised by the keyed hash of
+    the INSZ; otherwise once per project (what adding up the projects' figures gives).
+    """
     definitions.validate(measure)
     if measure["count"] not in definitions.PEOPLE:
         raise ValueError(f"{measure['count']} does not count people")
     source = SOURCES[measure["count"]]
     qs = _rows(measure, scope=Q(**{_path(source.project, "call_id"): call.pk}), source=source)
-    return qs.aggregate(n=Count(_person(source), distinct=True))["n"]
+    counted = _person(source) if across_projects else _path(source.participant, "pk")
+    return qs.aggregate(n=Count(counted, distinct=True))["n"]
 
 
 def kpi_population(*, kpi: Kpi) -> QuerySet[Participant] | None:

@@ -1,0 +1,165 @@
+"""Reads of the register: target groups of a population, outcomes, call-level figures.
+
+Every function is a fixed number of aggregate queries; the target-group combinations are
+grouped in SQL (one row per combination of characteristics), never built person by person.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractYear
+
+from grantmonitor.calls.models import Call
+from grantmonitor.kpis.engine import call_distinct_people, kpi_population
+from grantmonitor.kpis.models import Kpi
+from grantmonitor.register.models import (
+    OLDER_FROM_AGE,
+    YOUNG_BELOW_AGE,
+    Characteristic,
+    CharacteristicCode,
+    DerivedCharacteristic,
+    FollowUpOutcome,
+    Participant,
+    Referral,
+    characteristic_codes,
+)
+
+
+def characteristic_label(code: str) -> str:
+    for choices in (CharacteristicCode, DerivedCharacteristic):
+        if code in choices.values:
+            return str(choices(code).label)
+    return code
+
+
+@dataclass
+class TargetGroups:
+    """How many people of a population have each characteristic, and which together."""
+
+    total: int
+    counts: dict[str, int]  # every characteristic code, most common first
+    by_number: dict[int, int]  # number of characteristics a person has -> people
+    combinations: list[tuple[tuple[str, ...], int]] = field(default_factory=list)  # ≥ 2 codes
+
+    def with_at_least(self, number: int) -> int:
+        return sum(people for count, people in self.by_number.items() if count >= number)
+
+
+def _flags() -> dict:
+    """One boolean per characteristic; ages at the intake date."""
+    flags = {
+        code: Exists(Characteristic.objects.filter(participant_id=OuterRef("pk"), code=code))
+        for code in CharacteristicCode.values
+    }
+    flags[DerivedCharacteristic.YOUNG] = ExpressionWrapper(
+        Q(birth_year__gt=ExtractYear("registered_on") - YOUNG_BELOW_AGE),
+        output_field=BooleanField(),
+    )
+    flags[DerivedCharacteristic.AGED_50_PLUS] = ExpressionWrapper(
+        Q(birth_year__lte=ExtractYear("registered_on") - OLDER_FROM_AGE),
+        output_field=BooleanField(),
+    )
+    return {f"has_{code}": expression for code, expression in flags.items()}
+
+
+def target_groups(*, participants: QuerySet[Participant]) -> TargetGroups:
+    """The characteristics of ``participants``: counts, numbers per person, combinations.
+
+    Recorded characteristics count whenever they were recorded; ``young`` and ``aged_50_plus``
+    are the age at the intake date.
+    """
+    flags = _flags()
+    rows = (
+        Participant.objects.filter(pk__in=participants.values("pk"))
+        .annotate(**flags)
+        .values(*flags)
+        .annotate(people=Count("pk"))
+        .order_by()
+    )
+    codes = characteristic_codes()
+    counts = dict.fromkeys(codes, 0)
+    by_number: dict[int, int] = {}
+    combinations = []
+    total = 0
+    for row in rows:  # one row per combination present: at most 2 ** len(codes)
+        present = tuple(code for code in codes if row[f"has_{code}"])
+        total += row["people"]
+        for code in present:
+            counts[code] += row["people"]
+        by_number[len(present)] = by_number.get(len(present), 0) + row["people"]
+        if len(present) >= 2:
+            combinations.append((present, row["people"]))
+    combinations.sort(key=lambda item: (-item[1], item[0]))
+    return TargetGroups(
+        total=total,
+        counts=dict(sorted(counts.items(), key=lambda item: -item[1])),
+        by_number=dict(sorted(by_number.items())),
+        combinations=combinations,
+    )
+
+
+def kpi_target_groups(*, kpi: Kpi) -> TargetGroups | None:
+    """The target groups of the people a KPI counts; None when it counts no people."""
+    population = kpi_population(kpi=kpi)
+    return None if population is None else target_groups(participants=population)
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    status: str
+    programme: str
+    people: int
+
+
+def outcomes(*, participants: QuerySet[Participant]) -> list[OutcomeRow]:
+    """Distinct people per follow-up status (and programme) among ``participants``."""
+    rows = (
+        FollowUpOutcome.objects.filter(participant__in=participants.values("pk"))
+        .values("status", "programme")
+        .annotate(people=Count("participant", distinct=True))
+        .order_by("-people", "status")
+    )
+    return [OutcomeRow(row["status"], row["programme"], row["people"]) for row in rows]
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    from_organisation: str
+    to_organisation: str
+    referrals: int
+    taken_up: int
+
+
+def call_referrals(*, call: Call) -> list[ReferralRow]:
+    """Referrals from one promoter of the call to another."""
+    promoters = call.projects.values("promoter")
+    rows = (
+        Referral.objects.filter(from_organisation__in=promoters, to_organisation__in=promoters)
+        .values("from_organisation__name", "to_organisation__name")
+        .annotate(referrals=Count("pk"), taken_up=Count("pk", filter=Q(taken_up=True)))
+        .order_by("from_organisation__name", "to_organisation__name")
+    )
+    return [
+        ReferralRow(
+            row["from_organisation__name"],
+            row["to_organisation__name"],
+            row["referrals"],
+            row["taken_up"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CallPeople:
+    distinct: int  # each person once across the call's projects
+    per_project_sum: int  # what adding up the projects' own counts gives
+
+
+def call_people(*, call: Call, measure: dict | None = None) -> CallPeople:
+    """People reached over a call: once across projects (keyed hash) and project by project."""
+    measure = measure or {"count": "attendees"}
+    return CallPeople(
+        distinct=call_distinct_people(call=call, measure=measure),
+        per_project_sum=call_distinct_people(call=call, measure=measure, across_projects=False),
+    )
