@@ -7,6 +7,7 @@ import re
 
 from grantmonitor.documents.answer import Answer, Block, Table
 
+_SPACES = re.compile(r"[ \t\r\n]+")
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 _LINE_START = re.compile(r"^(\s*)([-+>]|\d+[.)])(\s)")
 INDENT = "\u00a0" * 4
@@ -14,7 +15,7 @@ INDENT = "\u00a0" * 4
 
 def escape(value: str) -> str:
     """Data as literal text: HTML is neutralised, Markdown syntax backslash-escaped."""
-    value = " ".join(value.split())
+    value = _SPACES.sub(" ", value).strip()  # keeps no-break spaces, e.g. after €
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = _SPECIAL.sub(r"\\\1", value)
     return _LINE_START.sub(r"\1\\\2\3", value)

@@ -47,11 +47,11 @@ class _Text(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("style", "script"):
+        if tag in ("style", "script", "title"):
             self._skip += 1
 
     def handle_endtag(self, tag):
-        if tag in ("style", "script"):
+        if tag in ("style", "script", "title"):
             self._skip -= 1
 
     def handle_data(self, data):
