@@ -1,6 +1,7 @@
 from django.db import transaction
 
-from grantmonitor.accounts.models import Role, User
+from grantmonitor.accounts.models import Membership, Role, User
+from grantmonitor.organisations.models import Organisation
 
 
 @transaction.atomic
@@ -28,3 +29,11 @@ def user_create(
     user.full_clean()
     user.save()
     return user
+
+
+@transaction.atomic
+def membership_add(*, user: User, organisation: Organisation) -> Membership:
+    membership = Membership(user=user, organisation=organisation)
+    membership.full_clean()
+    membership.save()
+    return membership
