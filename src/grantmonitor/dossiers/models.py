@@ -451,7 +451,7 @@ class Settlement(models.Model):
         null=True,
         blank=True,
     )
-    order_kind = models.CharField(_("order"), max_length=10, choices=OrderKind.choices)
+    order_kind = models.CharField(_("balance order"), max_length=10, choices=OrderKind.choices)
     structured_communication = models.CharField(
         _("structured communication"),
         max_length=12,

@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from stdnum.be import ogm_vcs
 
 from grantmonitor.accounts.models import User
@@ -497,13 +497,16 @@ def cost_line_review(
             {
                 "accepted_amount": ValidationError(
                     _(
-                        "A partly accepted amount of “%(line)s” lies between € 0,00 and the "
+                        "A partly accepted amount of “%(line)s” lies between %(zero)s and the "
                         "declared %(declared)s (given: %(amount)s)."
                     )
                     % {
                         "line": line.description,
-                        "declared": format_eur(line.amount),
-                        "amount": "—" if accepted_amount is None else format_eur(accepted_amount),
+                        "zero": format_eur(Decimal("0"), get_language()),
+                        "declared": format_eur(line.amount, get_language()),
+                        "amount": "—"
+                        if accepted_amount is None
+                        else format_eur(accepted_amount, get_language()),
                     },
                     code="partly_accepted_amount",
                 )
