@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from docx import Document
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def browser(monkeypatch):
+def browser(monkeypatch, transactional_db):
     # Playwright's sync API runs an event loop; the live server's ORM calls are still sync.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
@@ -36,8 +37,13 @@ def browser(monkeypatch):
     assert CHROMIUM.exists(), f"Chromium is missing at {CHROMIUM}: apt-get install chromium"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # Connections opened while Playwright's loop runs live in their own context:
+            # close them here, or PostgreSQL refuses to drop the test database at the end.
+            connections.close_all()
 
 
 def _shot(page, name):
@@ -45,7 +51,7 @@ def _shot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def test_walk_through_the_demo_in_a_browser(live_server, browser, transactional_db):
+def test_walk_through_the_demo_in_a_browser(live_server, browser):
     from grantmonitor.demo.seed import DEMO_PASSWORD, load_demo
 
     load_demo()
