@@ -476,7 +476,7 @@ SETTLED_DOSSIERS = {
         "payee_bic": "GKCCBEBB",
         "budget": {"personnel": D("250000.00"), "operating": D("25000.00")},
         "revenues": D("0.00"),
-        # (category, description, declared, document, verdict, partly accepted amount)
+        # (category, description, declared, document, verdict, partly accepted amount, reason)
         "lines": [
             (
                 "personnel",
@@ -485,6 +485,7 @@ SETTLED_DOSSIERS = {
                 "DEMO-H-01",
                 "accepted",
                 None,
+                "",
             ),
             (
                 "operating",
@@ -493,6 +494,7 @@ SETTLED_DOSSIERS = {
                 "DEMO-H-02",
                 "partly_accepted",
                 D("25818.12"),
+                "Verplaatsingen zonder bewijsstuk",
             ),
         ],
     },
@@ -511,6 +513,7 @@ SETTLED_DOSSIERS = {
                 "DEMO-S-01",
                 "partly_accepted",
                 D("165000.00"),
+                "Prestaties buiten de projectperiode",
             ),
             (
                 "operating",
@@ -519,8 +522,17 @@ SETTLED_DOSSIERS = {
                 "DEMO-S-02",
                 "accepted",
                 None,
+                "",
             ),
-            ("operating", "Catering netwerkevent", D("1800.00"), "DEMO-S-03", "rejected", None),
+            (
+                "operating",
+                "Catering netwerkevent",
+                D("1800.00"),
+                "DEMO-S-03",
+                "rejected",
+                None,
+                "Niet subsidiabel volgens de oproep",
+            ),
         ],
     },
 }
@@ -561,30 +573,26 @@ def _load_dossiers(hefboom, stebo, gtb, users):
             )
             advance_approve(advance=advance, on=approved_on, actor=handler)
             advance_pay(advance=advance, on=paid_on, actor=handler)
-        lines = [
-            (
-                cost_line_add(
-                    dossier=dossier,
-                    category=category,
-                    description=f"{description} (demodetail)",
-                    amount=amount,
-                    document_ref=document,
-                    actor=promoter,
-                ),
-                verdict,
-                partly,
+        reviews = []
+        for category, description, amount, document, verdict, partly, reason in detail["lines"]:
+            line = cost_line_add(
+                dossier=dossier,
+                category=category,
+                description=f"{description} (demodetail)",
+                amount=amount,
+                document_ref=document,
+                actor=promoter,
             )
-            for category, description, amount, document, verdict, partly in detail["lines"]
-        ]
+            reviews.append((line, verdict, partly, f"{reason} (demodetail)" if reason else ""))
         cost_statement_set_revenues(dossier=dossier, revenues=detail["revenues"], actor=promoter)
         cost_statement_submit(dossier=dossier, on=d(2017, 3, 31), actor=promoter, note=DEMO_DATE)
         inspection_start(dossier=dossier, on=d(2017, 6, 15), actor=handler, note=DEMO_DATE)
-        for line, verdict, partly in lines:
+        for line, verdict, partly, reason in reviews:
             cost_line_review(
                 line=line,
                 verdict=verdict,
                 accepted_amount=partly,
-                reason="" if verdict == "accepted" else DEMO_DETAIL,
+                reason=reason,
                 on=d(2017, 12, 1),
                 actor=inspector,
             )

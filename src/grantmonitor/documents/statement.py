@@ -36,6 +36,8 @@ class Section:
     # The rows to show in bold (totals, the net amount, the balance).
     emphasis: frozenset[int] = frozenset()
     note: str = ""
+    # Read as one block (the settlement's arithmetic): not split over two pages.
+    keep_together: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,12 @@ def _date(value: datetime.date | None, language: str) -> str:
 
 def _pct(value: Decimal | None, language: str) -> str:
     return "—" if value is None else f"{format_number(value.normalize(), language)}%"
+
+
+def _cost_note(statement, lines) -> str:
+    if statement is None or statement.submitted_on is None:
+        return _("The final cost statement has not been submitted.")
+    return "" if lines else _("No cost lines have been entered here.")
 
 
 def compose_statement(*, dossier: Dossier, language: str = "nl") -> Statement:
@@ -132,9 +140,7 @@ def _compose(dossier: Dossier, language: str) -> Statement:
             rows,
             frozenset({3, 5}),
             frozenset({len(rows) - 1}) if lines else frozenset(),
-            note=""
-            if statement and statement.submitted_on
-            else _("The final cost statement has not been submitted."),
+            note=_cost_note(statement, lines),
         )
     )
 
@@ -201,6 +207,7 @@ def _compose(dossier: Dossier, language: str) -> Statement:
                 rows,
                 frozenset({1}),
                 frozenset({5, 8}),
+                keep_together=True,
             )
         )
 

@@ -23,10 +23,16 @@ h2 { font-size: 11pt; margin: 14pt 0 4pt; border-bottom: 1px solid #888; }
 p.subtitle { margin: 0 0 10pt; color: #444; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #bbb; padding: 3pt 4pt; vertical-align: top; text-align: left; }
+table.wide { font-size: 7.5pt; }
+table.wide td, table.wide th { padding: 2pt 3pt; }
 th { background: #e1e6ec; }
 td.num { text-align: right; white-space: nowrap; }
 tr.em td { font-weight: bold; background: #f0f2f5; }
-table.facts td { border: none; padding: 1pt 8pt 1pt 0; }
+table.facts { width: auto; }
+table.facts td { border: none; padding: 1pt 12pt 1pt 0; }
+h2 { page-break-after: avoid; }
+tr { page-break-inside: avoid; }
+table.together { page-break-inside: avoid; }
 p.note { font-style: italic; color: #7a4a00; }
 """
 
@@ -47,6 +53,14 @@ def render_html(statement: Statement) -> str:
 
 
 def _section_html(section: Section) -> str:
+    css_class = " ".join(
+        name
+        for name, applies in (
+            ("together", section.keep_together),
+            ("wide", len(section.headers) > 5),
+        )
+        if applies
+    )
     parts = [f"<h2>{escape(section.title)}</h2>"]
     if section.rows:
         head = "".join(f"<th>{escape(h)}</th>" for h in section.headers)
@@ -60,7 +74,10 @@ def _section_html(section: Section) -> str:
             )
             css = ' class="em"' if index in section.emphasis else ""
             rows.append(f"<tr{css}>{cells}</tr>")
-        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+        parts.append(
+            f'<table class="{css_class}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
     if section.note:
         parts.append(f'<p class="note">{escape(section.note)}</p>')
     return "".join(parts)

@@ -51,7 +51,7 @@ def test_docx_statement_has_real_tables_with_the_verdicts(demo):
         "€26,650.00",
         "partly accepted",
         "€25,818.12",
-        "Demodetail: niet uit het seed-document; gekozen zodat de afrekening het klopt.",
+        "Verplaatsingen zonder bewijsstuk (demodetail)",
     ]
     settlement = next(t for t in tables if t[0] == ["Item", "Amount"])
     rows = {flat(label): flat(amount) for label, amount in settlement[1:]}

@@ -62,6 +62,11 @@ def test_inspection_verdicts_and_demo_detail_are_marked(demo):
         Verdict.REJECTED,
     ]
     assert all("demodetail" in line.description for line in lines)
+    assert [line.reason for line in lines] == [
+        "Prestaties buiten de projectperiode (demodetail)",
+        "",
+        "Niet subsidiabel volgens de oproep (demodetail)",
+    ]
     assert stebo.inspections.get().accepted_total == D("187795.14")
 
 
