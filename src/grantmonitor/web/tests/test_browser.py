@@ -48,6 +48,7 @@ def browser(monkeypatch, transactional_db):
 
 def _shot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_function("Array.from(document.images).every(img => img.complete)")
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
@@ -95,17 +96,25 @@ def test_walk_through_the_demo_in_a_browser(live_server, browser):
     assert page.locator("figure.chart img").evaluate("img => img.naturalWidth") > 0
     _shot(page, "04-project-stebo")
 
+    page.go_back()
+    page.click("table.projects >> text=GTB")
+    page.wait_for_selector("section.population")
+    assert "Maak werk van je zaak" in page.inner_text("section.population")
+    assert "bij de dienst Inspectie" in page.inner_text("dl.facts")
+    _shot(page, "05-project-gtb")
+
     page.click(".langswitch button[value=en]")
     page.wait_for_selector("html[lang=en]")
     assert "Key performance indicators" in page.inner_text("main")
-    assert "1,347" in page.inner_text("table.kpis")
-    _shot(page, "05-project-stebo-en")
+    assert "with the inspection service" in page.inner_text("dl.facts")
+    assert "276" in page.inner_text("table.kpis")
+    _shot(page, "06-project-gtb-en")
 
     page.click("nav.crumbs >> text=Stakeholdersplatform prestartersbegeleiding van doelgroepen")
     page.click("text=Written question nr. 418")
     page.wait_for_selector(".answer-body")
     assert "1,347" in page.inner_text(".answer-body")
-    _shot(page, "06-question-en")
+    _shot(page, "07-question-en")
 
     with page.expect_download() as download_info:
         page.click(".download-row[lang=en] >> text=DOCX")
