@@ -376,7 +376,7 @@ def _kpi_results(projects: list[Project], language: str) -> list[Block]:
 
 
 def _kpi_headers() -> tuple[str, ...]:
-    return ("", _("Objective"), _("Realised"), _("Achievement"), _("Verdict"))
+    return ("", _("Objective"), _("Realised"), _("Achievement rate"), _("Verdict"))
 
 
 def _track_blocks(kpis: ProjectKpis, track_block: TrackBlock, language: str) -> list[Block]:

@@ -1,10 +1,12 @@
 """The answer as PDF: the print page (A4, the parliament's layout) through WeasyPrint."""
 
-from weasyprint import HTML
-
 from grantmonitor.documents.answer import Answer
 from grantmonitor.documents.render.html import render_print_page
 
 
 def render(answer: Answer) -> bytes:
+    # Imported here: WeasyPrint loads its fonts and stylesheets on import, which the other
+    # formats (and every command-line call) need not wait for.
+    from weasyprint import HTML
+
     return HTML(string=render_print_page(answer)).write_pdf()

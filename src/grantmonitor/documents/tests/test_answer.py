@@ -276,7 +276,7 @@ def test_english_on_request(demo):
     part = answer.part(2)
     assert part.blocks[0].text == "Results Hefboom"
     young, second, stebo, _ = part.tables
-    assert young.headers[1:] == ("Objective", "Realised", "Achievement", "Verdict")
+    assert young.headers[1:] == ("Objective", "Realised", "Achievement rate", "Verdict")
     assert young.rows[0].cells == ("Young people",)
     assert rows_by_name(stebo)["Aantal bereikte prestarters"].cells[1:] == (
         "400",

@@ -78,7 +78,7 @@ def test_english_documents_have_english_headings(demo, fmt):
         "Results Hefboom",
         "Objective",
         "Realised",
-        "Achievement",
+        "Achievement rate",
         "Verdict",
         "Young people",
         "1 in 4",
