@@ -80,6 +80,13 @@ class KpiAdmin(admin.ModelAdmin):
     )
     inlines = (KpiValueInline, TargetGroupCountInline, OutcomeCountInline)
 
+    def get_inlines(self, request, obj):
+        # A realised value is checked against its KPI's kind, which a KPI not yet saved
+        # cannot offer: record values once the KPI exists.
+        if obj is None:
+            return (TargetGroupCountInline, OutcomeCountInline)
+        return self.inlines
+
 
 @admin.register(KpiValue)
 class KpiValueAdmin(admin.ModelAdmin):

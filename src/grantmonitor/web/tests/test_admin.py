@@ -149,3 +149,52 @@ def test_same_number_in_another_session_is_accepted(admin_client):
     response = admin_client.post(reverse("admin:questions_writtenquestion_add"), data)
     assert response.status_code == 302
     assert WrittenQuestion.objects.filter(number=418).count() == 2
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "calls.call",
+        "calls.project",
+        "calls.targetgroup",
+        "kpis.track",
+        "kpis.kpi",
+        "kpis.kpivalue",
+        "kpis.targetgroupcount",
+        "kpis.outcomecount",
+        "questions.writtenquestion",
+    ],
+)
+def test_admin_list_add_and_change_pages_open(admin_client, model):
+    app_label, model_name = model.split(".")
+    changelist = admin_client.get(reverse(f"admin:{app_label}_{model_name}_changelist"))
+    assert changelist.status_code == 200
+    assert admin_client.get(reverse(f"admin:{app_label}_{model_name}_add")).status_code == 200
+    first = changelist.context["cl"].result_list[0]
+    change = reverse(f"admin:{app_label}_{model_name}_change", args=[first.pk])
+    assert admin_client.get(change).status_code == 200
+
+
+def test_a_new_kpi_is_saved_then_its_first_value_recorded(admin_client):
+    stebo = Kpi.objects.get(name="Aantal bereikte prestarters").project
+    add = admin_client.get(reverse("admin:kpis_kpi_add"))
+    assert "values-TOTAL_FORMS" not in add.content.decode()
+    response = admin_client.post(
+        reverse("admin:kpis_kpi_add"),
+        _kpi_form(stebo, name="Aantal mentoren", objective_value="12"),
+    )
+    assert response.status_code == 302
+    kpi = Kpi.objects.get(name="Aantal mentoren")
+    assert kpi.objective_value == 12
+    data = _kpi_form(stebo, name="Aantal mentoren", objective_value="12")
+    data |= {
+        "values-TOTAL_FORMS": "1",
+        "values-0-kpi": str(kpi.pk),
+        "values-0-value": "14",
+        "values-0-source": "reported",
+        "values-0-recorded_at_0": "2018-03-01",
+        "values-0-recorded_at_1": "10:00:00",
+    }
+    response = admin_client.post(reverse("admin:kpis_kpi_change", args=[kpi.pk]), data)
+    assert response.status_code == 302
+    assert [value.value for value in kpi.values.all()] == [14]
