@@ -297,3 +297,46 @@ def test_english_on_request(demo):
         "As GTB was recently sent to the inspection service for (financial) control, only "
         "Hefboom and Stebo can be answered here."
     )
+
+
+def test_kinds_are_worded_for_any_project(ask):
+    call = call_create(title="Derde oproep", number_of_projects=2)
+    project = project_create(call=call, name="Zeta", promoter=organisation_create(name="Zeta"))
+    empty = project_create(call=call, name="Eta", promoter=organisation_create(name="Eta"))
+    fewer = kpi_create(
+        project=project,
+        name="Kredieten per jaar",
+        kind=KpiKind.INCREASE,
+        objective_percent=D(10),
+        unit="kredieten p/j",
+    )
+    kpi_value_record(kpi=fewer, baseline=D(10), value=D(8))
+    ratio = kpi_create(
+        project=project,
+        name="Slaagkans",
+        kind=KpiKind.RATIO,
+        objective_numerator=D(1),
+        objective_denominator=D(3),
+        order=2,
+    )
+    kpi_value_record(kpi=ratio, numerator=D(1), denominator=D(5))
+    kpi_create(
+        project=project, name="Nog niet gemeten", kind=KpiKind.COUNT, objective_value=D(5), order=3
+    )
+
+    part = compose_answer(question=ask(Topic.KPI_RESULTS, [project, empty])).part(1)
+    (table,) = part.tables
+    rows = rows_by_name(table)
+    assert rows["Kredieten per jaar"].cells[1:] == (
+        "Stijging van minstens 10%",
+        "Eerst waren er gem. 10 kredieten p/j, dit is gedaald naar gem. 8 kredieten p/j",
+        "-20%",
+        "niet behaald",
+    )
+    assert rows["Slaagkans"].cells[1:] == ("1 op 3", "1 op 5", "60%", "niet behaald")
+    assert rows["Nog niet gemeten"].cells[1:] == ("5", "", "", "nog geen resultaat")
+    assert [block.text for block in part.blocks[:2]] == [
+        "Resultaten Eta",
+        "Voor dit project zijn geen KPI’s geregistreerd.",
+    ]
+    assert [chart.title for chart in part.charts] == [], "nothing realised to draw"
