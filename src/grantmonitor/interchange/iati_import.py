@@ -181,8 +181,6 @@ def parse_activities(source: str | Path | BinaryIO, report: ImportReport) -> Ite
         raise IatiFileError(
             _("The file is not well-formed XML: %(error)s") % {"error": exc}
         ) from exc
-    except StopIteration as exc:
-        raise IatiFileError(_("The file is empty.")) from exc
 
 
 def iati_import(
