@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from grantmonitor.common.money import babel_locale, format_eur, format_number
+from grantmonitor.dossiers import rules
 from grantmonitor.dossiers.models import Dossier, DossierStatus, OrderKind
 from grantmonitor.dossiers.selectors import (
     dossier_advances,
@@ -93,7 +94,16 @@ def _compose(dossier: Dossier, language: str) -> Statement:
 
     budget = list(dossier_budget_lines(dossier=dossier))
     if budget:
+        estimate = rules.budget(
+            [(rules.CostCategory(line.category), line.amount) for line in budget],
+            overhead_rate=dossier.overhead_rate,
+            subsidy_rate=dossier.subsidy_rate or Decimal("0"),
+        )
         rows = [[line.get_category_display(), eur(line.amount)] for line in budget]
+        rows += [
+            [_("Flat-rate overhead"), eur(estimate.overhead)],
+            [_("Total"), eur(estimate.total)],
+        ]
         sections.append(
             Section(
                 _("Budget (estimated costs)"), [_("Category"), _("Amount")], rows, frozenset({1})

@@ -500,7 +500,15 @@ class Settlement(models.Model):
 
 
 class DossierAuditEntry(models.Model):
-    """Who did what to a dossier when, with the old and new values. Written by the services."""
+    """Who did what to a dossier when, with the old and new values. Written by the services.
+
+    A model of our own rather than django-auditlog's ``LogEntry``: each row belongs to one
+    dossier (a foreign key, so the trail of a dossier is one indexed query and is deleted with
+    nothing else), names the business step (``settle``, ``cost_line_review``...) rather than a
+    table's save, and carries the values of several tables changed in one step (a verdict and
+    the accepted amount, the net amount and the balance order) with the actor's note. The
+    services write it in the same transaction as the change, so it cannot be missing or extra.
+    """
 
     dossier = models.ForeignKey(
         Dossier, verbose_name=_("dossier"), related_name="audit_entries", on_delete=models.CASCADE

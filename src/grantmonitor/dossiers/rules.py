@@ -135,6 +135,28 @@ def accepted_amount(verdict: Verdict, declared: Decimal, partly: Decimal | None 
 
 
 @dataclass(frozen=True)
+class Budget:
+    direct: Decimal  # the estimated costs of the categories
+    overhead: Decimal  # the flat rate on the estimated personnel costs
+    total: Decimal
+    funded: Decimal  # the subsidy rate applied to the total: what the allocation is based on
+
+
+def budget(
+    lines: Iterable[tuple["CostCategory", Decimal]],
+    *,
+    overhead_rate: Decimal,
+    subsidy_rate: Decimal,
+) -> Budget:
+    """The estimate behind the allocation, with the same rounding as the settlement."""
+    lines = [(category, money(amount)) for category, amount in lines]
+    direct = sum((amount for _category, amount in lines), ZERO)
+    personnel = sum((a for c, a in lines if c == CostCategory.PERSONNEL), ZERO)
+    overhead = share(personnel, overhead_rate)
+    return Budget(direct, overhead, direct + overhead, share(direct + overhead, subsidy_rate))
+
+
+@dataclass(frozen=True)
 class AcceptedCost:
     category: CostCategory
     amount: Decimal

@@ -148,3 +148,16 @@ def test_settlement_properties(
         assert isinstance(value, D)
         assert value == value.quantize(CENT)
         assert value.as_tuple().exponent == -2
+
+
+def test_budget_adds_the_flat_rate_overhead_on_estimated_personnel():
+    estimate = rules.budget(
+        [(CostCategory.PERSONNEL, D("180000.00")), (CostCategory.OPERATING, D("26989.00"))],
+        overhead_rate=D("10"),
+        subsidy_rate=D("80"),
+    )
+    assert (estimate.overhead, estimate.total, estimate.funded) == (
+        D("18000.00"),
+        D("224989.00"),
+        D("179991.20"),
+    )

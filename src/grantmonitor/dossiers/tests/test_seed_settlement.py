@@ -2,6 +2,7 @@
 
 from decimal import Decimal as D
 
+from grantmonitor.dossiers import rules
 from grantmonitor.dossiers.models import DossierStatus, OrderKind, Verdict
 from grantmonitor.dossiers.selectors import dossier_history, dossier_list
 
@@ -78,3 +79,16 @@ def test_gtb_is_with_inspection_without_figures(demo):
     assert gtb.difference is None
     assert not gtb.cost_statement.lines.exists()
     assert gtb.inspections.get().completed_on is None
+
+
+def test_the_demo_budgets_explain_the_allocations(demo):
+    for dossier in (d for d in dossier_list() if d.project.name in ("Hefboom", "Stebo")):
+        estimate = rules.budget(
+            [
+                (rules.CostCategory(line.category), line.amount)
+                for line in dossier.budget_lines.all()
+            ],
+            overhead_rate=dossier.overhead_rate,
+            subsidy_rate=dossier.subsidy_rate,
+        )
+        assert estimate.funded == dossier.allocated_amount
