@@ -188,34 +188,45 @@ def iati_import(
 ) -> ImportReport:
     """Import every sound activity of ``source`` into the call titled ``call_title``.
 
-    The call is created when no call has that title, with as many projects as activities.
-    Raises :class:`IatiFileError` when the file is no IATI activity file at all.
+    The call is created when no call has that title, with as many projects as activities,
+    and only when at least one activity could be imported. Raises :class:`IatiFileError` when
+    the file is no IATI activity file at all, and ``ValidationError`` for a call title that
+    cannot be a call's.
     """
     report = ImportReport()
     activities = list(parse_activities(source, report))
     if not activities:
         return report
-    try:
-        report.call = call_get_by_title(title=call_title)
-    except Call.DoesNotExist:
-        report.call = call_create(title=call_title, number_of_projects=report.activities_found)
-        report.call_created = True
-    evidence = EVIDENCE % {"file": file_name or call_title}
-    for activity in activities:
-        before = copy.deepcopy({name: getattr(report, name) for name in _OUTCOMES})
+    with transaction.atomic():
         try:
-            with transaction.atomic():
-                _import_activity(activity, report, evidence)
-        except (ValidationError, DatabaseError) as exc:
-            for name, value in before.items():
-                setattr(report, name, value)
-            report.skipped.append(
-                Skipped(
-                    activity.identifier,
-                    _("activity not imported: %(error)s") % {"error": _messages(exc)},
-                )
-            )
+            report.call = call_get_by_title(title=call_title)
+        except Call.DoesNotExist:
+            report.call = call_create(title=call_title, number_of_projects=report.activities_found)
+            report.call_created = True
+        evidence = EVIDENCE % {"file": file_name or call_title}
+        for activity in activities:
+            _import_isolated(activity, report, evidence)
+        if report.call_created and not report.imported_anything:
+            transaction.set_rollback(True)  # no empty call for a file with nothing sound
+            report.call, report.call_created = None, False
     return report
+
+
+def _import_isolated(activity: Activity, report: ImportReport, evidence: str) -> None:
+    """Import one activity whole or not at all; its failure is reported, not raised."""
+    before = copy.deepcopy({name: getattr(report, name) for name in _OUTCOMES})
+    try:
+        with transaction.atomic():
+            _import_activity(activity, report, evidence)
+    except (ValidationError, DatabaseError) as exc:
+        for name, value in before.items():
+            setattr(report, name, value)
+        report.skipped.append(
+            Skipped(
+                activity.identifier,
+                _("activity not imported: %(error)s") % {"error": _messages(exc)},
+            )
+        )
 
 
 # What one activity adds to the report; put back as it was when the activity rolls back.

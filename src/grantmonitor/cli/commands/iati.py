@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -89,6 +90,12 @@ def _import(args: argparse.Namespace) -> int:
         report = iati_import(source=source, call_title=args.call or f"IATI {name}", file_name=name)
     except IatiFileError as exc:
         raise CommandFailed(f"{name}: {exc}") from exc
+    except ValidationError as exc:
+        raise CommandFailed(f"--call: {' '.join(exc.messages)}") from exc
+    except Call.MultipleObjectsReturned as exc:
+        raise CommandFailed(
+            _("Several calls are titled “%(call)s”; give the exact title.") % {"call": args.call}
+        ) from exc
     print(summary(report))
     return 0 if report.imported_anything else NOTHING_IMPORTED
 

@@ -94,3 +94,9 @@ def test_export_needs_a_known_call_and_a_reporting_org_ref(
     assert "There is no call titled “Geen oproep”." in capsys.readouterr().err
     assert main(["iati", "export", "--call", CALL_TITLE, "-o", target]) == 2
     assert "--reporting-org-ref" in capsys.readouterr().err
+
+
+def test_a_call_title_that_cannot_be_a_call_is_an_error(db, english, capsys):
+    assert main(["iati", "import", MESSY, "--call", "x" * 301]) == 2
+    assert "error: --call: " in capsys.readouterr().err
+    assert not Project.objects.exists()

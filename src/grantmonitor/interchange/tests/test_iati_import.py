@@ -335,6 +335,23 @@ def test_one_activitys_failure_leaves_the_others_and_rolls_back_its_own(db, engl
     assert report.projects_created == ["A-2"]
     assert report.organisations_created == ["Vzw Twee"]
     assert not Organisation.objects.filter(name="Vzw Nieuw").exists()
+    assert not Project.objects.filter(name="A-1").exists()
     assert _reasons(report, activity="A-1") == [
         "activity not imported: promoter: several organisations are called “vzw dubbel”"
     ]
+
+
+def test_no_call_is_left_behind_when_every_activity_fails(db, english):
+    organisation_create(name="Vzw Dubbel")
+    organisation_create(name="VZW DUBBEL")
+    content = (
+        b'<iati-activities version="2.03">'
+        b"<iati-activity><iati-identifier>A-1</iati-identifier>"
+        b"<participating-org role='4'><narrative>vzw dubbel</narrative></participating-org>"
+        b"</iati-activity></iati-activities>"
+    )
+    report = iati_import(source=io.BytesIO(content), call_title="Nieuwe oproep")
+    assert not report.imported_anything
+    assert report.call is None
+    assert not Call.objects.filter(title="Nieuwe oproep").exists()
+    assert len(report.skipped) == 1
