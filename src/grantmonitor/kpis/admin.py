@@ -4,7 +4,10 @@ The models' ``clean()`` refuses impossible values; the admin forms call it, so t
 appears on the field and nothing is saved.
 """
 
+from django import forms
 from django.contrib import admin
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from grantmonitor.kpis.models import (
@@ -53,11 +56,19 @@ class OutcomeCountInline(admin.TabularInline):
 
 @admin.register(Kpi)
 class KpiAdmin(admin.ModelAdmin):
-    list_display = ("name", "project", "track", "parent", "kind", "children_rule", "order")
+    list_display = ("name", "project", "track_name", "parent_name", "kind", "order")
     list_display_links = ("name",)
     list_filter = ("project__call", "project", "kind", "children_rule")
     search_fields = ("name", "name_en", "project__name", "track__name")
-    ordering = ("project", "track__order", "order", "pk")
+    # As the answer lists them: per project and track, each breakdown row under its parent.
+    ordering = (
+        "project",
+        "track__order",
+        Coalesce("parent__order", "order"),
+        F("parent").asc(nulls_first=True),
+        "order",
+        "pk",
+    )
     list_select_related = ("project", "track", "parent")
     autocomplete_fields = ("project", "track", "parent")
     fieldsets = (
@@ -79,6 +90,30 @@ class KpiAdmin(admin.ModelAdmin):
         (_("Breakdown and explanation"), {"fields": ("children_rule", "note")}),
     )
     inlines = (KpiValueInline, TargetGroupCountInline, OutcomeCountInline)
+
+    @admin.display(description=_("track"), ordering="track__order")
+    def track_name(self, obj: Kpi) -> str:
+        return obj.track.name if obj.track else ""
+
+    @admin.display(description=_("parent KPI"), ordering="parent__name")
+    def parent_name(self, obj: Kpi) -> str:
+        return obj.parent.name if obj.parent else ""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("name", "name_en"):  # KPI names run to a few lines
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_formset(self, request, form, formset, change):
+        """A realised value typed here is recorded by the user who typed it."""
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, KpiValue) and instance.recorded_by_id is None:
+                instance.recorded_by = request.user
+            instance.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
 
     def get_inlines(self, request, obj):
         # A realised value is checked against its KPI's kind, which a KPI not yet saved
@@ -106,6 +141,11 @@ class KpiValueAdmin(admin.ModelAdmin):
     date_hierarchy = "recorded_at"
     list_select_related = ("kpi", "kpi__project")
     autocomplete_fields = ("kpi", "recorded_by")
+
+    def save_model(self, request, obj, form, change):
+        if obj.recorded_by_id is None:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(TargetGroupCount)

@@ -197,4 +197,6 @@ def test_a_new_kpi_is_saved_then_its_first_value_recorded(admin_client):
     }
     response = admin_client.post(reverse("admin:kpis_kpi_change", args=[kpi.pk]), data)
     assert response.status_code == 302
-    assert [value.value for value in kpi.values.all()] == [14]
+    value = kpi.values.get()
+    assert value.value == 14
+    assert value.recorded_by.username == "beheerder"

@@ -229,3 +229,21 @@ def test_text_downloads(logged_in, demo, language, fmt, expected):
     assert response.status_code == 200
     assert response["Content-Type"].startswith({"md": "text/markdown", "html": "text/html"}[fmt])
     assert expected in response.content.decode()
+
+
+def test_hostile_names_show_as_text(logged_in, demo):
+    from grantmonitor.kpis.models import KpiKind
+    from grantmonitor.kpis.services import kpi_create
+
+    stebo = _project("Stebo")
+    kpi_create(project=stebo, name="<script>alert(1)</script>", kind=KpiKind.COUNT, order=9)
+    page = _text(logged_in.get(reverse("web:project", args=[stebo.pk])))
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_earlier_question_without_sub_questions_has_a_page(logged_in, demo):
+    earlier = demo["question"].refers_to
+    page = _text(logged_in.get(reverse("web:question", args=[earlier.pk])))
+    assert "Schriftelijke vraag nr. 788" in page
+    assert "30 augustus 2017" in page
