@@ -13,7 +13,12 @@ class TargetGroupAdmin(admin.ModelAdmin):
 class ProjectInline(admin.TabularInline):
     model = Project
     extra = 0
-    fields = ("order", "name", "title", "promoter", "start_date", "end_date", "duration_months")
+    fields = (
+        "order",
+        "name",
+        "promoter",
+        "duration_months",
+    )  # dates and partners: open the project
     autocomplete_fields = ("promoter",)
     show_change_link = True
 
