@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from grantmonitor.calls.models import Call
 from grantmonitor.calls.selectors import call_get_by_title
@@ -132,11 +132,7 @@ def summary(report: ImportReport) -> str:
     if report.call is not None:
         count = report.call.number_of_projects
         wording = (
-            ngettext(
-                "Call created: “%(call)s” (%(count)s project)",
-                "Call created: “%(call)s” (%(count)s projects)",
-                count,
-            )
+            _("Call created: “%(call)s” (number of projects: %(count)s)")
             if report.call_created
             else _("Imported into the existing call “%(call)s”")
         )

@@ -13,7 +13,7 @@ def test_import_prints_what_was_created_and_skipped(db, english, capsys):
     assert main(["iati", "import", MESSY, "--call", "Proefoproep"]) == 0
     out = capsys.readouterr().out
     assert "Activities in the file: 4" in out
-    assert "Call created: “Proefoproep” (4 projects)" in out
+    assert "Call created: “Proefoproep” (number of projects: 4)" in out
     assert (
         "Projects created: 2 (BE-BCE_KBO-0999999999-STARTLAB, BE-BCE_KBO-0999999999-BRUGWERK)"
     ) in out
@@ -39,7 +39,10 @@ def test_import_again_says_nothing_new_and_still_succeeds(db, english, capsys):
 
 def test_without_a_call_the_file_names_it(db, english, capsys):
     assert main(["iati", "import", str(DATA / "activities-1.03.xml")]) == 0
-    assert "Call created: “IATI activities-1.03.xml” (1 project)" in capsys.readouterr().out
+    assert (
+        "Call created: “IATI activities-1.03.xml” (number of projects: 1)"
+        in capsys.readouterr().out
+    )
 
 
 def test_nothing_sound_exits_non_zero(db, english, capsys, tmp_path):

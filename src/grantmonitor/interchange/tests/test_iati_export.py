@@ -129,6 +129,7 @@ def test_target_groups_are_the_actuals_disaggregation(exported):
     started = _indicator(gtb, "Klanten die effectief starten met een traject naar ondernemerschap")
     actuals = started.findall("period/actual")
     assert actuals[0].get("value") == "276" and actuals[0].find("dimension") is None
+    assert {a.find("dimension").get("name") for a in actuals[1:]} == {"doelgroep"}
     by_group = {a.find("dimension").get("value"): a.get("value") for a in actuals[1:]}
     assert by_group == {
         "Personen met een arbeidshandicap": "239",
