@@ -6,7 +6,6 @@ from pathlib import Path
 
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from grantmonitor.cli.main import CommandFailed
 from grantmonitor.documents.render import FORMATS, render_answer
@@ -14,32 +13,30 @@ from grantmonitor.questions.models import WrittenQuestion
 from grantmonitor.questions.selectors import AmbiguousQuestion, question_find
 
 NAME = "answer"
-HELP = gettext_lazy("Write the answer to a written question as DOCX, PDF, HTML or Markdown.")
+HELP = _(  # a str, not lazy: argparse formats it (commands load after django.setup())
+    "Write the answer to a written question as DOCX, PDF, HTML or Markdown."
+)
 LANGUAGES = ("nl", "en")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("number", type=int, help=gettext_lazy("the question's number, e.g. 418"))
+    parser.add_argument("number", type=int, help=_("the question's number, e.g. 418"))
     parser.add_argument(
         "--format",
         dest="fmt",
         choices=list(FORMATS),
         default="docx",
-        help=gettext_lazy("file format"),
+        help=_("file format"),
     )
+    parser.add_argument("--lang", choices=LANGUAGES, default="nl", help=_("language of the answer"))
     parser.add_argument(
-        "--lang", choices=LANGUAGES, default="nl", help=gettext_lazy("language of the answer")
+        "--session", help=_("parliamentary session, e.g. 2017-2018, if numbers repeat")
     )
-    parser.add_argument(
-        "--session", help=gettext_lazy("parliamentary session, e.g. 2017-2018, if numbers repeat")
-    )
-    parser.add_argument(
-        "--minister", help=gettext_lazy("(part of) the minister's name, if numbers repeat")
-    )
+    parser.add_argument("--minister", help=_("(part of) the minister's name, if numbers repeat"))
     parser.add_argument(
         "-o",
         "--output",
-        help=gettext_lazy("file to write; '-' for standard output; default: a name in this folder"),
+        help=_("file to write; '-' for standard output; default: a name in this folder"),
     )
 
 

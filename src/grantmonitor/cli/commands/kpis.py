@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.calls.selectors import call_get_by_title, project_list
@@ -23,7 +22,9 @@ from grantmonitor.documents import kpi_text
 from grantmonitor.kpis.selectors import ProjectKpis, projects_kpis
 
 NAME = "kpis"
-HELP = gettext_lazy("List every KPI with its objective, realised value and verdict as CSV or JSON.")
+HELP = _(  # a str, not lazy: argparse formats it (commands load after django.setup())
+    "List every KPI with its objective, realised value and verdict as CSV or JSON."
+)
 
 COLUMNS = (
     "call",
@@ -52,16 +53,16 @@ COLUMNS = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--project", help=gettext_lazy("only this project (its name)"))
-    parser.add_argument("--call", help=gettext_lazy("only the projects of this call (its title)"))
+    parser.add_argument("--project", help=_("only this project (its name)"))
+    parser.add_argument("--call", help=_("only the projects of this call (its title)"))
     parser.add_argument(
-        "--format", dest="fmt", choices=("csv", "json"), default="csv", help=gettext_lazy("format")
+        "--format", dest="fmt", choices=("csv", "json"), default="csv", help=_("format")
     )
     parser.add_argument(
-        "--lang", choices=("nl", "en"), default="nl", help=gettext_lazy("language of the texts")
+        "--lang", choices=("nl", "en"), default="nl", help=_("language of the texts")
     )
     parser.add_argument(
-        "-o", "--output", default="-", help=gettext_lazy("file to write; default: standard output")
+        "-o", "--output", default="-", help=_("file to write; default: standard output")
     )
 
 

@@ -104,3 +104,11 @@ def test_an_unwritable_file_is_a_clear_error(demo, tmp_path, capsys):
     target = tmp_path / "missing-folder" / "a.md"
     assert main(["answer", "418", "--format", "md", "-o", str(target)]) == 2
     assert "Kan " in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["answer", "kpis"])
+def test_help_is_printed_in_dutch(db, capsys, command):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    assert "formaat" in capsys.readouterr().out
