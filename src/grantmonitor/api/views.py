@@ -1,0 +1,274 @@
+"""The API's views: thin callers of selectors (reads), serializers + services (writes) and the
+documents layer (the answer). Every filter is declared here and parsed explicitly; query
+parameters never reach ``filter(**...)`` as they come."""
+
+import re
+
+from django.http import HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from grantmonitor.api import serializers as api
+from grantmonitor.api.permissions import ApiPermission
+from grantmonitor.calls.selectors import call_list, project_list
+from grantmonitor.documents.answer import compose_answer
+from grantmonitor.documents.render import FORMATS, render_answer
+from grantmonitor.dossiers.models import DossierStatus
+from grantmonitor.dossiers.selectors import dossier_history, dossier_list
+from grantmonitor.kpis.models import Kpi
+from grantmonitor.kpis.selectors import project_kpis
+from grantmonitor.questions.selectors import question_list, question_overdue_list
+
+LANGUAGES = ("nl", "en")
+SESSION = re.compile(r"\d{4}-\d{4}")
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+# --- declared query parameters ------------------------------------------------------------
+
+
+def _id_param(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.INT, description=description)
+
+
+def _refuse(name: str, message: str):
+    raise serializers.ValidationError({name: [message]})
+
+
+def query_id(request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        _refuse(name, _("“%(value)s” is not an id (a whole number).") % {"value": raw[:40]})
+    return int(raw)
+
+
+def query_choice(request, name: str, choices) -> str | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw not in choices:
+        _refuse(
+            name,
+            _("“%(value)s” is not one of: %(choices)s.")
+            % {"value": raw[:40], "choices": ", ".join(choices)},
+        )
+    return raw
+
+
+def query_bool(request, name: str) -> bool | None:
+    value = query_choice(request, name, list(BOOLEANS))
+    return None if value is None else BOOLEANS[value]
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    permission_classes = [ApiPermission]
+    lookup_value_regex = r"\d+"
+
+
+# --- calls, projects, KPIs -----------------------------------------------------------------
+
+
+class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Calls for projects."""
+
+    serializer_class = api.CallSerializer
+
+    def get_queryset(self):
+        return call_list().prefetch_related("target_groups").order_by("title", "pk")
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[_id_param("call", "Only this call's projects.")])
+)
+class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Projects, and each project's KPI table."""
+
+    serializer_class = api.ProjectSerializer
+
+    def get_queryset(self):
+        projects = project_list().order_by("call_id", "order", "name", "pk")
+        call = query_id(self.request, "call") if self.action == "list" else None
+        return projects.filter(call_id=call) if call is not None else projects
+
+    @extend_schema(
+        responses=api.KpiRowSerializer(many=True),
+        description="Every KPI of the project in answer order, with its current value, "
+        "its verdict and its breakdown checks.",
+    )
+    @action(detail=True, pagination_class=None)
+    def kpis(self, request, pk=None):
+        table = project_kpis(project=self.get_object())
+        return Response(api.KpiRowSerializer(table.rows, many=True).data)
+
+
+class KpiViewSet(ApiViewSet):
+    """Reported realised values of a KPI."""
+
+    serializer_class = api.KpiValueSerializer
+    queryset = Kpi.objects.all()
+
+    @extend_schema(
+        request=api.KpiValueSerializer,
+        responses={201: api.KpiValueSerializer, 400: OpenApiResponse(description="Field errors.")},
+        description="Record a reported value; it becomes the KPI's current value for its period.",
+    )
+    @action(detail=True, methods=["post"])
+    def values(self, request, pk=None):
+        kpi = self.get_object()
+        serializer = api.KpiValueSerializer(
+            data=request.data, context={"request": request, "kpi": kpi}
+        )
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response(serializer.data, status=status.HTTP_201_CREATED)
+
+
+# --- dossiers ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            _id_param("call", "Only the dossiers of this call's projects."),
+            OpenApiParameter(
+                "status", str, enum=list(DossierStatus.values), description="Current status."
+            ),
+        ]
+    )
+)
+class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Dossiers with their current status, money and history."""
+
+    def get_serializer_class(self):
+        return api.DossierDetailSerializer if self.action == "retrieve" else api.DossierSerializer
+
+    def get_queryset(self):
+        if self.action != "list":
+            return dossier_list().select_related("settlement")
+        dossiers = dossier_list(call_id=query_id(self.request, "call")).select_related("settlement")
+        wanted = query_choice(self.request, "status", list(DossierStatus.values))
+        if wanted is not None:
+            dossiers = dossiers.filter(current_status=wanted)
+        return dossiers.order_by("project__call_id", "project__order", "pk")
+
+    def retrieve(self, request, pk=None):
+        dossier = self.get_object()
+        context = self.get_serializer_context() | {"history": dossier_history(dossier=dossier)}
+        return Response(api.DossierDetailSerializer(dossier, context=context).data)
+
+    @extend_schema(
+        request=api.DossierStepSerializer,
+        responses={
+            201: api.DossierDetailSerializer,
+            400: OpenApiResponse(description="Field errors, or a step the dossier cannot take."),
+        },
+        description="Take one step on the dossier's path (each step is one service).",
+    )
+    @action(detail=True, methods=["post"])
+    def steps(self, request, pk=None):
+        dossier = self.get_object()
+        step = api.DossierStepSerializer(
+            data=request.data, context={"request": request, "dossier": dossier}
+        )
+        step.is_valid(raise_exception=True)
+        step.save()
+        return Response(self.retrieve(request, pk=pk).data, status=status.HTTP_201_CREATED)
+
+
+# --- questions and answers -----------------------------------------------------------------
+
+
+LANGUAGE_PARAM = OpenApiParameter(
+    "lang", str, enum=list(LANGUAGES), description="Language of the answer (default nl)."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "session", str, pattern=r"^\d{4}-\d{4}$", description="Session, e.g. 2017-2018."
+            ),
+            _id_param("number", "The question's number."),
+            OpenApiParameter(
+                "overdue", bool, description="Only questions past their answer deadline, or not."
+            ),
+        ]
+    )
+)
+class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Written questions, their sub-questions and the composed answer."""
+
+    def get_serializer_class(self):
+        return api.QuestionDetailSerializer if self.action == "retrieve" else api.QuestionSerializer
+
+    def get_queryset(self):
+        if self.action != "list":
+            return question_list().prefetch_related("sub_questions__projects")
+        questions = question_list()
+        session = self.request.query_params.get("session")
+        if session:
+            if not SESSION.fullmatch(session):
+                _refuse("session", _("Write the session as two years, e.g. 2017-2018."))
+            questions = questions.filter(session=session)
+        number = query_id(self.request, "number")
+        if number is not None:
+            questions = questions.filter(number=number)
+        overdue = query_bool(self.request, "overdue")
+        if overdue is not None:
+            late = question_overdue_list().values("pk")
+            questions = questions.filter(pk__in=late) if overdue else questions.exclude(pk__in=late)
+        return questions.order_by("-date", "-number", "pk")
+
+    def _language(self) -> str:
+        return query_choice(self.request, "lang", LANGUAGES) or "nl"
+
+    @extend_schema(
+        parameters=[LANGUAGE_PARAM],
+        responses=api.AnswerSerializer,
+        description="The answer composed from the data, as the documents are made from it.",
+    )
+    @action(detail=True)
+    def answer(self, request, pk=None):
+        language = self._language()
+        question = self.get_object()
+        with translation.override(language):
+            answer = compose_answer(question=question, language=language)
+            return Response(api.AnswerSerializer(answer).data)
+
+    @extend_schema(
+        parameters=[
+            LANGUAGE_PARAM,
+            OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=list(FORMATS)),
+        ],
+        responses={
+            (200, form.content_type.split(";")[0]): OpenApiTypes.BINARY for form in FORMATS.values()
+        },
+        description="The answer as a file: HTML, DOCX, PDF or Markdown.",
+        operation_id="questions_answer_file",
+    )
+    @action(
+        detail=True,
+        url_path=f"answer/(?P<fmt>{'|'.join(FORMATS)})",
+        url_name="answer-file",
+    )
+    def answer_file(self, request, pk=None, fmt=None):
+        language = self._language()
+        question = self.get_object()
+        with translation.override(language):
+            document = render_answer(question=question, fmt=fmt, language=language)
+        response = HttpResponse(document.content, content_type=document.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+        return response
