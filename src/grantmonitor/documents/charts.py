@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from grantmonitor.calls.models import Project
 from grantmonitor.common.money import format_number
+from grantmonitor.documents.text import printable
 from grantmonitor.kpis import rules
 from grantmonitor.kpis.selectors import ProjectKpis, project_kpis
 
@@ -69,6 +70,11 @@ def chart_for_project(kpis: ProjectKpis, *, language: str = "nl") -> Chart | Non
         )
 
 
+def _literal(text: str) -> str:
+    """Text as it is: matplotlib would read ``$...$`` as a formula."""
+    return printable(text).replace("$", r"\$")
+
+
 def _figure(chart: Chart) -> Figure:
     count = len(chart.labels)
     figure = Figure(figsize=(7.5, 0.9 + 0.5 * count), layout="constrained")
@@ -91,10 +97,12 @@ def _figure(chart: Chart) -> Figure:
     )
     for bars, values in ((objective_bars, chart.objective), (realised_bars, chart.realised)):
         axes.bar_label(bars, labels=[format_number(v, chart.language) for v in values], fontsize=7)
-    axes.set_yticks(list(positions), labels=list(chart.labels), fontsize=7.5)
+    axes.set_yticks(
+        list(positions), labels=[_literal(label) for label in chart.labels], fontsize=7.5
+    )
     axes.invert_yaxis()
     axes.tick_params(axis="x", labelsize=7)
-    axes.set_title(chart.title, fontsize=10, loc="left")
+    axes.set_title(_literal(chart.title), fontsize=10, loc="left")
     axes.legend(fontsize=7.5, loc="lower right", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     axes.margins(x=0.12)

@@ -1,7 +1,6 @@
 """The answer as a Word document (python-docx): real headings, real tables, the charts as PNG."""
 
 import io
-import re
 
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -13,16 +12,11 @@ from docx.shared import Cm, Pt, RGBColor
 
 from grantmonitor.documents.answer import Answer, Block, Table
 from grantmonitor.documents.charts import Chart, render_png
+from grantmonitor.documents.text import printable as text
 
-# XML 1.0 has no place for most control characters; python-docx would refuse them.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 NOTE_COLOUR = RGBColor(0x9A, 0x5B, 0x00)
 GROUP_FILL = "F0F2F5"
 HEADER_FILL = "E1E6EC"
-
-
-def text(value: str) -> str:
-    return _NOT_XML.sub("", value)
 
 
 def render(answer: Answer) -> bytes:

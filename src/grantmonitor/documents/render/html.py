@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from grantmonitor.documents.answer import Answer, Block, Header, Part, Table
 from grantmonitor.documents.charts import Chart, render_png, render_svg
+from grantmonitor.documents.text import printable
 
 STYLESHEET = (Path(__file__).with_name("answer.css")).read_text(encoding="utf-8")
 
@@ -21,7 +22,7 @@ def render_fragment(*, answer: Answer, chart_format: str = "svg") -> SafeString:
     header = answer.header
     lines = _lines("answer-line", header.answer_lines)
     parts = _concat(_part(part, chart_format) for part in answer.parts)
-    return format_html(
+    html = format_html(
         '<section class="gm-answer" lang="{}"><header class="answer-heading">'
         '<p class="answer-label">{}</p>{}</header>{}</section>',
         answer.language,
@@ -29,6 +30,7 @@ def render_fragment(*, answer: Answer, chart_format: str = "svg") -> SafeString:
         lines,
         parts,
     )
+    return mark_safe(printable(html))  # removing control characters keeps it safe
 
 
 def render_page(answer: Answer, *, chart_format: str = "svg") -> bytes:
@@ -45,7 +47,7 @@ def render_page(answer: Answer, *, chart_format: str = "svg") -> bytes:
         _lines("signature-line", answer.header.signature_lines),
         render_fragment(answer=answer, chart_format=chart_format),
     )
-    return page.encode("utf-8")
+    return printable(page).encode("utf-8")
 
 
 def render_print_page(answer: Answer) -> str:

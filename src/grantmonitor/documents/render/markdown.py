@@ -6,6 +6,7 @@ Charts are left out: Markdown has no portable way to carry an image inside the f
 import re
 
 from grantmonitor.documents.answer import Answer, Block, Table
+from grantmonitor.documents.text import printable
 
 _SPACES = re.compile(r"[ \t\r\n]+")
 _SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
@@ -54,7 +55,7 @@ def render(answer: Answer) -> bytes:
         lines += [f"## {part.number}.", ""]
         for block in part.blocks:
             lines += [*_block(block), ""]
-    return ("\n".join(lines).rstrip() + "\n").encode("utf-8")
+    return printable("\n".join(lines).rstrip() + "\n").encode("utf-8")
 
 
 def _block(block: Block) -> list[str]:

@@ -24,7 +24,7 @@ from grantmonitor.kpis.models import KpiKind
 from grantmonitor.kpis.services import kpi_create, kpi_value_record
 
 READERS = {"html": html_text, "docx": docx_text, "pdf": pdf_text, "md": md_text}
-HOSTILE = "<script>alert(1)</script> | *x*"
+HOSTILE = "<script>alert(1)</script> | *x* $a^b$"
 
 
 def render_text(question, fmt: str, language: str = "nl") -> str:
@@ -99,6 +99,14 @@ def hostile(demo):
         project=stebo, name=HOSTILE, kind=KpiKind.COUNT, objective_value=D(3), order=99
     )
     kpi_value_record(kpi=kpi, value=D(4))
+    control = kpi_create(
+        project=stebo,
+        name="bell\x07 and tab\x0b",
+        kind=KpiKind.COUNT,
+        objective_value=D(1),
+        order=98,
+    )
+    kpi_value_record(kpi=control, value=D(1))
     return demo["question"]
 
 
@@ -116,14 +124,17 @@ def test_hostile_names_show_as_text_in_docx_and_pdf(hostile):
     docx = render_answer(question=hostile, fmt="docx").content
     (row,) = [row for table in docx_tables(docx) for row in table if row[0] == HOSTILE]
     assert row[1:3] == ["3", "4"]
-    assert flat(HOSTILE) in pdf_text(render_answer(question=hostile, fmt="pdf").content)
+    assert "bell and tab" in docx_text(docx), "control characters are dropped"
+    pdf = pdf_text(render_answer(question=hostile, fmt="pdf").content)
+    assert flat(HOSTILE) in pdf
+    assert "bell and tab" in pdf
 
 
 def test_hostile_names_show_as_text_in_markdown(hostile):
     md = render_answer(question=hostile, fmt="md").content.decode()
     assert "<script>" not in md
     (line,) = [line for line in md.splitlines() if "alert(1)" in line]
-    assert line.startswith("| &lt;script&gt;alert(1)&lt;/script&gt; \\| \\*x\\* | 3 | 4 |")
+    assert line.startswith("| &lt;script&gt;alert(1)&lt;/script&gt; \\| \\*x\\* $a^b$ | 3 | 4 |")
     assert line.replace("\\|", "").count("|") == 6, "the pipe in the name keeps the row intact"
 
 
