@@ -13,7 +13,6 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from grantmonitor.cli.commands.answer import database_problem
 from grantmonitor.cli.main import CommandFailed
@@ -25,26 +24,28 @@ from grantmonitor.questions.selectors import (
 )
 
 NAME = "question"
-HELP = gettext_lazy("Import written questions from the parliament's open data; list overdue ones.")
+HELP = _(  # a str, not lazy: argparse formats it (commands load after django.setup())
+    "Import written questions from the parliament's open data; list overdue ones."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     importing = actions.add_parser(
         "import",
-        help=gettext_lazy("import questions from a saved open-data JSON file"),
-        description=gettext_lazy("import questions from a saved open-data JSON file"),
+        help=_("import questions from a saved open-data JSON file"),
+        description=_("import questions from a saved open-data JSON file"),
     )
-    importing.add_argument("file", type=Path, help=gettext_lazy("the JSON file"))
+    importing.add_argument("file", type=Path, help=_("the JSON file"))
     overdue = actions.add_parser(
         "overdue",
-        help=gettext_lazy("list the questions whose answer deadline has passed"),
-        description=gettext_lazy("list the questions whose answer deadline has passed"),
+        help=_("list the questions whose answer deadline has passed"),
+        description=_("list the questions whose answer deadline has passed"),
     )
     overdue.add_argument(
         "--today",
         type=_date,
-        help=gettext_lazy("the day to judge on, as 2018-04-23; default: today"),
+        help=_("the day to judge on, as 2018-04-23; default: today"),
     )
 
 

@@ -245,3 +245,10 @@ def test_the_command_reports_every_problem_and_exits_non_zero(capsys):
     assert not WrittenQuestion.objects.exists()
     assert main(["question", "overdue", "--today", "2019-11-06"]) == 0
     assert "No written question is overdue." in capsys.readouterr().out
+
+
+def test_the_command_explains_itself(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["question", "overdue", "--help"])
+    assert exited.value.code == 0
+    assert "answer deadline has passed" in capsys.readouterr().out
