@@ -39,7 +39,7 @@ from grantmonitor.kpis.models import (
     MeasureDefinitionVersion,
     ValueSource,
 )
-from grantmonitor.kpis.services import kpi_value_record
+from grantmonitor.kpis.services import kpi_values_record_computed
 from grantmonitor.register.models import (
     OLDER_FROM_AGE,
     YOUNG_BELOW_AGE,
@@ -322,7 +322,7 @@ def kpi_recompute(*, kpi: Kpi, version: MeasureDefinitionVersion | None = None) 
         ):
             continue
         stored.append(
-            kpi_value_record(
+            KpiValue(
                 kpi=kpi,
                 value=result.figures.value,
                 baseline=result.figures.baseline,
@@ -334,7 +334,7 @@ def kpi_recompute(*, kpi: Kpi, version: MeasureDefinitionVersion | None = None) 
                 definition_version=version,
             )
         )
-    return stored
+    return kpi_values_record_computed(values=stored)
 
 
 def bound_measures(*, projects: Iterable[Project] | None = None) -> QuerySet[KpiMeasure]:

@@ -92,7 +92,6 @@ def kpi_value_record(
     period_start: datetime.date | None = None,
     period_end: datetime.date | None = None,
     actor: User | None = None,
-    definition_version: MeasureDefinitionVersion | None = None,
 ) -> KpiValue:
     """Record a realised value; the latest one per period is the KPI's current value."""
     kpi_value = KpiValue(
@@ -107,7 +106,6 @@ def kpi_value_record(
         period_start=period_start,
         period_end=period_end,
         recorded_by=actor,
-        definition_version=definition_version,
     )
     kpi_value.full_clean()
     kpi_value.save()
@@ -156,6 +154,24 @@ def outcome_count_add(
     outcome.full_clean()
     outcome.save()
     return outcome
+
+
+@transaction.atomic
+def kpi_values_record_computed(*, values: list[KpiValue]) -> list[KpiValue]:
+    """Store values the engine computed, in one insert.
+
+    Each is checked field by field and against its KPI's kind (``clean``) before anything is
+    written; its KPI and definition version are objects the engine just read, and the
+    database enforces the table's constraints, so no row-by-row lookup is made.
+    """
+    for value in values:
+        if value.source != ValueSource.COMPUTED or value.definition_version is None:
+            raise ValidationError(
+                {"definition_version": _("A computed value names its definition version.")}
+            )
+        value.clean_fields(exclude=["kpi", "definition_version", "recorded_by"])
+        value.clean()
+    return KpiValue.objects.bulk_create(values)
 
 
 @transaction.atomic

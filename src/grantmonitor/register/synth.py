@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.calls.services import call_create, project_create
@@ -307,7 +307,7 @@ class _Rows:
         self.characteristics: list[Characteristic] = []
         self.activities: list[Activity] = []
         self.partners: list[tuple[Activity, Organisation]] = []
-        self.attendances: list[Attendance] = []
+        self.attendances: list[tuple[Activity, Participant]] = []
         self.presences: list[OrganisationPresence] = []
         self.trajectories: list[Trajectory] = []
         self.credits: list[CreditApplication] = []
@@ -375,9 +375,7 @@ class _Rows:
         for person in attendees:
             person.registered_on = min(person.registered_on, date)  # intake before attending
         self.partners.extend((activity, partner) for partner in partners)
-        self.attendances.extend(
-            Attendance(activity=activity, participant=person) for person in attendees
-        )
+        self.attendances.extend((activity, person) for person in attendees)
         self.presences.extend(
             OrganisationPresence(activity=activity, organisation=org) for org in set(present)
         )
@@ -434,30 +432,61 @@ class _Rows:
 
     def flush(self) -> None:
         """Insert everything waiting, then start empty."""
+        through = Activity.partners.through
         _bulk(Participant, self.participants)
         _bulk(Characteristic, self.characteristics)
         _bulk(Activity, self.activities)
-        through = Activity.partners.through
-        _bulk(
-            through,
-            [through(activity_id=a.pk, organisation_id=o.pk) for a, o in self.partners],
-        )
-        for model, rows in [
-            (Attendance, self.attendances),
-            (OrganisationPresence, self.presences),
-            (Trajectory, self.trajectories),
-            (CreditApplication, self.credits),
-            (Referral, self.referrals),
-            (OrganisationReached, self.reached),
-            (FollowUpOutcome, self.outcomes),
-        ]:
-            _bulk(model, rows)
+        _bulk(through, [through(activity=a, organisation=o) for a, o in self.partners])
+        _bulk_pairs(Attendance, ("activity_id", "participant_id"), self.attendances)
+        _bulk(OrganisationPresence, self.presences)
+        _bulk(Trajectory, self.trajectories)
+        _bulk(CreditApplication, self.credits)
+        _bulk(Referral, self.referrals)
+        _bulk(OrganisationReached, self.reached)
+        _bulk(FollowUpOutcome, self.outcomes)
         self.__init__(self.rng, people=self.people)
 
 
 def _bulk(model, rows: list) -> None:
-    for start in range(0, len(rows), BATCH):
-        model.objects.bulk_create(rows[start : start + BATCH])
+    """Insert ``rows`` and give them their keys: ``COPY`` on PostgreSQL, batches elsewhere."""
+    if connection.vendor != "postgresql":
+        for start in range(0, len(rows), BATCH):
+            model.objects.bulk_create(rows[start : start + BATCH])
+        return
+    if not rows:
+        return
+    fields = model._meta.concrete_fields
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+            row.pk = pk
+            row._prepare_related_fields_for_save(operation_name="copy")  # keys of saved parents
+        names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        with cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row([getattr(row, field.attname) for field in fields])
+
+
+def _bulk_pairs(model, columns: tuple[str, str], pairs: list[tuple]) -> None:
+    """Insert link rows from pairs of saved objects without building a model per row."""
+    keys = [(left.pk, right.pk) for left, right in pairs]
+    if connection.vendor != "postgresql":
+        _bulk(model, [model(**dict(zip(columns, key, strict=True))) for key in keys])
+        return
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
+        for key in keys:
+            copy.write_row(key)
 
 
 def _organisations(prefix: str, count: int) -> list[Organisation]:
