@@ -94,8 +94,11 @@ def _increase_text(row: KpiRow, language: str) -> str:
     realised = row.realised
     if realised.value is None:
         return ""
+    unit = row.kpi.unit.split()
     values = {
-        "unit": row.kpi.unit,
+        "unit": " ".join(unit),
+        # Said again, the unit drops its noun: "5 aanvragen p/j ... naar gem. 16 p/j".
+        "rate": " ".join(unit[1:]),
         "value": number(realised.value, language),
         "baseline": number(realised.baseline, language),
     }
@@ -104,12 +107,12 @@ def _increase_text(row: KpiRow, language: str) -> str:
     elif realised.value > realised.baseline:
         wording = _(
             "At first there were on average %(baseline)s %(unit)s, "
-            "this has risen to an average of %(value)s %(unit)s"
+            "this has risen to an average of %(value)s %(rate)s"
         )
     elif realised.value < realised.baseline:
         wording = _(
             "At first there were on average %(baseline)s %(unit)s, "
-            "this has fallen to an average of %(value)s %(unit)s"
+            "this has fallen to an average of %(value)s %(rate)s"
         )
     else:
         wording = _("Unchanged at an average of %(value)s %(unit)s")

@@ -75,6 +75,8 @@ SEED_FIGURES = [
     # part 2, Hefboom
     "26", "59", "5", "10", "20", "Stijging van minstens 10%", "12", "13", "1 op 4", "1 op 2",
     "200", "446", "7", "17 (waarvan 15 ism met Dyzo)", "23",
+    "Eerst waren er gem. 5 aanvragen p/j, dit is gestegen naar gem. 16 p/j",
+    "Eerst waren er gem. 5 aanvragen p/j, dit is gestegen naar gem. 12 p/j",
     # part 2, Stebo
     "400", "1.347", "767", "98", "93", "320", "101", "37", "61", "25", "38", "9", "14", "15",
     "154", "224", "49",

@@ -136,7 +136,7 @@ def test_part_2_has_a_table_per_track_with_achievement_and_verdict(answer):
         1:
     ] == (
         "Stijging van minstens 10%",
-        "Eerst waren er gem. 5 aanvragen p/j, dit is gestegen naar gem. 16 aanvragen p/j",
+        "Eerst waren er gem. 5 aanvragen p/j, dit is gestegen naar gem. 16 p/j",
         "+220%",
         "behaald",
     )
@@ -329,7 +329,7 @@ def test_kinds_are_worded_for_any_project(ask):
     rows = rows_by_name(table)
     assert rows["Kredieten per jaar"].cells[1:] == (
         "Stijging van minstens 10%",
-        "Eerst waren er gem. 10 kredieten p/j, dit is gedaald naar gem. 8 kredieten p/j",
+        "Eerst waren er gem. 10 kredieten p/j, dit is gedaald naar gem. 8 p/j",
         "-20%",
         "niet behaald",
     )
