@@ -38,11 +38,14 @@ def _setup(document, answer: Answer) -> None:
     normal.font.name = "Times New Roman"
     normal.font.size = Pt(11)
     normal.paragraph_format.space_after = Pt(4)
-    for name, size in (("Title", 13), ("Heading 1", 12), ("Heading 2", 11)):
+    for name, size in (("Heading 1", 12), ("Heading 2", 11)):
         style = document.styles[name]
         style.font.name = "Times New Roman"
         style.font.size = Pt(size)
         style.font.color.rgb = RGBColor(0, 0, 0)
+        fonts = style.element.rPr.rFonts
+        for theme in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            fonts.attrib.pop(qn(f"w:{theme}"), None)  # else Word keeps the theme's font
     document.core_properties.title = text(answer.title)
     document.core_properties.language = answer.language
 
