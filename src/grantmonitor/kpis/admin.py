@@ -12,7 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from grantmonitor.kpis.models import (
     Kpi,
+    KpiMeasure,
     KpiValue,
+    MeasureDefinition,
+    MeasureDefinitionVersion,
     OutcomeCount,
     TargetGroupCount,
     Track,
@@ -164,3 +167,41 @@ class OutcomeCountAdmin(admin.ModelAdmin):
     search_fields = ("kpi__name", "kpi__project__name", "programme", "note")
     list_select_related = ("kpi", "kpi__project")
     autocomplete_fields = ("kpi",)
+
+
+class MeasureDefinitionVersionInline(admin.TabularInline):
+    """Versions are added through ``measure_definition_revise``, never edited in place."""
+
+    model = MeasureDefinitionVersion
+    extra = 0
+    fields = ("number", "spec", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MeasureDefinition)
+class MeasureDefinitionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name", "name_en", "description")
+    inlines = (MeasureDefinitionVersionInline,)
+
+
+@admin.register(KpiMeasure)
+class KpiMeasureAdmin(admin.ModelAdmin):
+    """Which definition computes a KPI; bindings are made with ``kpi_measure_bind``."""
+
+    list_display = ("kpi", "definition")
+    list_filter = ("kpi__project",)
+    list_select_related = ("kpi", "kpi__project", "definition")
+    search_fields = ("kpi__name", "definition__code")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
