@@ -77,7 +77,8 @@ def _project_dossier(project: Project) -> Dossier | None:
 @login_required
 @require_GET
 def home(request):
-    return render(request, "web/home.html", {"calls": call_list().prefetch_related("projects")})
+    calls = call_list().prefetch_related("projects", "questions")
+    return render(request, "web/home.html", {"calls": calls})
 
 
 @login_required

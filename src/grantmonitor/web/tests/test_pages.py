@@ -64,6 +64,8 @@ def test_home_lists_the_call(logged_in, demo):
     page = _text(logged_in.get(reverse("web:home")))
     assert "Stakeholdersplatform prestartersbegeleiding van doelgroepen" in page
     assert reverse("web:call", args=[demo["call"].pk]) in page
+    assert reverse("web:question", args=[demo["question"].pk]) in page
+    assert "nr. 418" in page and "nr. 788" in page
 
 
 def test_call_page_shows_projects_dossier_state_achievement_and_money(logged_in, demo):
