@@ -59,7 +59,7 @@ def parse_number(text: str | None, *, decimal_mark: str | None = None) -> Decima
         return NotANumber(original, _("empty"))
     body = _CURRENCY.sub("", body)
     sign = ""
-    if body[:1] in "+-−":
+    if body and body[0] in "+-−":
         sign = "-" if body[0] in "-−" else ""
         body = body[1:].lstrip(_SPACES)
     if not _ALLOWED.fullmatch(body) or body[0] in ".,":

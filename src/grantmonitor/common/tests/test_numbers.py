@@ -69,6 +69,9 @@ def test_reads_belgian_and_international_formats(text, expected):
         ("1.234,5,6", "more than one decimal mark “,”"),
         ("1,5.234", "thousands separators in the wrong place"),
         ("١٢", "not a number"),
+        ("€", "not a number"),
+        ("-", "not a number"),
+        ("EUR -", "not a number"),
     ],
 )
 def test_refuses_what_is_not_a_number_and_says_why(text, reason):
@@ -115,3 +118,9 @@ def test_any_value_reads_back_exactly_when_the_decimal_mark_is_known(value, loca
     text = format_decimal(value, format="#,##0.###", locale=locale)
     mark = "," if locale == "nl_BE" else "."
     assert parse_number(text, decimal_mark=mark) == value
+
+
+@given(text=st.text(max_size=20))
+def test_any_text_gives_a_decimal_or_a_reason_never_an_error(text):
+    result = parse_number(text)
+    assert isinstance(result, D) or (isinstance(result, NotANumber) and result.reason)

@@ -3,6 +3,8 @@ import io
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from grantmonitor.calls.models import Call, Project
@@ -355,3 +357,53 @@ def test_no_call_is_left_behind_when_every_activity_fails(db, english):
     assert report.call is None
     assert not Call.objects.filter(title="Nieuwe oproep").exists()
     assert len(report.skipped) == 1
+
+
+def _one_indicator(value: str, start: str = "2020-01-01", end: str = "2020-12-31") -> bytes:
+    activity = etree.Element("iati-activity")
+    etree.SubElement(activity, "iati-identifier").text = "T-1"
+    org = etree.SubElement(activity, "participating-org", role="4")
+    etree.SubElement(org, "narrative").text = "Vzw Test"
+    indicator = etree.SubElement(etree.SubElement(activity, "result", type="1"), "indicator")
+    indicator.set("measure", "1")
+    etree.SubElement(etree.SubElement(indicator, "title"), "narrative").text = "Bereik"
+    period = etree.SubElement(indicator, "period")
+    etree.SubElement(period, "period-start").set("iso-date", start)
+    etree.SubElement(period, "period-end").set("iso-date", end)
+    etree.SubElement(period, "target", value=value)
+    etree.SubElement(period, "actual", value=value)
+    root = etree.Element("iati-activities", version="2.03")
+    root.append(activity)
+    return etree.tostring(root)
+
+
+@given(
+    value=st.text(alphabet="0123456789.,- €\u00a0an/e", max_size=12),
+    start=st.sampled_from(["2020-01-01", "9999-12-31", "", "2020-13-01", "01/01/2020"]),
+)
+@settings(max_examples=200)
+def test_reading_never_fails_and_each_value_is_kept_or_reported(value, start):
+    report = ImportReport()
+    activities = list(parse_activities(io.BytesIO(_one_indicator(value, start=start)), report))
+    periods = activities[0].indicators[0].periods
+    kept = sum(side is not None for period in periods for side in (period.target, period.actual))
+    assert kept + len(report.skipped) == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("1.000.000.000.000.000", "indicator not imported: objective_value: "),
+        ("1e5", "target not kept: not a number"),
+        ("12,345", None),  # read as 12345
+    ],
+)
+def test_values_a_kpi_cannot_hold_are_reported_not_raised(db, english, value, reason):
+    report = iati_import(source=io.BytesIO(_one_indicator(value)), call_title="Grenzen")
+    assert report.projects_created == ["T-1"]
+    reasons = [skip.reason for skip in report.skipped]
+    if reason is None:
+        assert reasons == []
+        assert Kpi.objects.get(name="Bereik").objective_value == D("12345")
+    else:
+        assert any(r.startswith(reason) for r in reasons), reasons
