@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -19,8 +20,16 @@ from grantmonitor.dossiers.models import Dossier, DossierStatus, DossierStatusCh
 from grantmonitor.kpis.models import KpiValue, ValueSource
 from grantmonitor.kpis.rules import Verdict
 from grantmonitor.kpis.services import kpi_value_record
+from grantmonitor.organisations.models import Organisation
 from grantmonitor.questions.models import SubQuestion, WrittenQuestion
 from grantmonitor.questions.selectors import answer_deadline
+from grantmonitor.register.models import (
+    ActivityKind,
+    CharacteristicCode,
+    Gender,
+    Participant,
+    characteristic_codes,
+)
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 COMPUTED = {"max_digits": None, "decimal_places": None, "allow_null": True, "read_only": True}
@@ -373,3 +382,82 @@ class AnswerSerializer(serializers.Serializer):
     title = serializers.CharField()
     header = HeaderSerializer()
     parts = PartSerializer(many=True)
+
+
+# --- register (bulk) -------------------------------------------------------------------------
+
+BULK_MAX = 500
+
+
+class ParticipantInSerializer(serializers.Serializer):
+    """A person to register; the INSZ is validated, hashed and never stored nor shown."""
+
+    registered_on = serializers.DateField()
+    insz = serializers.CharField(required=False, allow_blank=True, max_length=20, write_only=True)
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    birth_year = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1900, max_value=2100
+    )
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True)
+    characteristics = serializers.ListField(
+        child=serializers.ChoiceField(choices=CharacteristicCode.choices),
+        required=False,
+        max_length=len(CharacteristicCode.values),
+    )
+
+
+class ParticipantSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    birth_year = serializers.IntegerField(allow_null=True)
+    gender = serializers.CharField()
+    registered_on = serializers.DateField()
+    characteristics = serializers.SerializerMethodField()
+
+    def get_characteristics(self, participant) -> list[str]:
+        return [c.code for c in participant.characteristics.order_by("code")]
+
+
+class ActivityInSerializer(serializers.Serializer):
+    """An activity with its partners and who attended; all of one project."""
+
+    kind = serializers.ChoiceField(choices=ActivityKind.choices)
+    date = serializers.DateField()
+    title = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    organiser = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    partners = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), many=True, required=False
+    )
+    audience = serializers.ChoiceField(
+        choices=characteristic_codes(), required=False, allow_blank=True
+    )
+    participants = serializers.PrimaryKeyRelatedField(
+        queryset=Participant.objects.all(), many=True, required=False
+    )
+    organisations_present = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), many=True, required=False
+    )
+
+
+class ActivitySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    date = serializers.DateField()
+    title = serializers.CharField()
+    organiser = serializers.IntegerField(source="organiser_id")
+    attendees = serializers.SerializerMethodField()
+
+    def get_attendees(self, activity) -> int:
+        return activity.attendances.count()
+
+
+def bulk_create(*, service, rows: list[dict], **common) -> list:
+    """Call ``service`` once per row, all or nothing; errors keyed by row index, as DRF does."""
+    created = []
+    with transaction.atomic():
+        for index, row in enumerate(rows):
+            try:
+                created.append(call_service(service, **common, **row))
+            except serializers.ValidationError as exc:
+                raise serializers.ValidationError({str(index): exc.detail}) from exc
+    return created

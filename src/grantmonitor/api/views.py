@@ -28,6 +28,7 @@ from grantmonitor.dossiers.selectors import dossier_history, dossier_list
 from grantmonitor.kpis.models import Kpi
 from grantmonitor.kpis.selectors import project_kpis
 from grantmonitor.questions.selectors import question_list, question_overdue_list
+from grantmonitor.register.services import activity_record, participant_register
 
 LANGUAGES = ("nl", "en")
 SESSION = re.compile(r"\d{4}-\d{4}")
@@ -111,6 +112,52 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     def kpis(self, request, pk=None):
         table = project_kpis(project=self.get_object())
         return Response(api.KpiRowSerializer(table.rows, many=True).data)
+
+    def _bulk(self, request, *, rows_in, rows_out, service):
+        project = self.get_object()
+        if not isinstance(request.data, list) or not 1 <= len(request.data) <= api.BULK_MAX:
+            _refuse(
+                api.NON_FIELD,
+                _("Send a list of 1 to %(max)s rows.") % {"max": api.BULK_MAX},
+            )
+        rows = rows_in(data=request.data, many=True)
+        rows.is_valid(raise_exception=True)
+        created = api.bulk_create(service=service, rows=rows.validated_data, project=project)
+        return Response(rows_out(created, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=api.ParticipantInSerializer(many=True),
+        responses={
+            201: api.ParticipantSerializer(many=True),
+            400: OpenApiResponse(description="Errors per row; nothing was saved."),
+        },
+        description="Register participants in bulk: all rows or none.",
+    )
+    @action(detail=True, methods=["post"])
+    def participants(self, request, pk=None):
+        return self._bulk(
+            request,
+            rows_in=api.ParticipantInSerializer,
+            rows_out=api.ParticipantSerializer,
+            service=participant_register,
+        )
+
+    @extend_schema(
+        request=api.ActivityInSerializer(many=True),
+        responses={
+            201: api.ActivitySerializer(many=True),
+            400: OpenApiResponse(description="Errors per row; nothing was saved."),
+        },
+        description="Record activities with their attendance in bulk: all rows or none.",
+    )
+    @action(detail=True, methods=["post"])
+    def activities(self, request, pk=None):
+        return self._bulk(
+            request,
+            rows_in=api.ActivityInSerializer,
+            rows_out=api.ActivitySerializer,
+            service=activity_record,
+        )
 
 
 class KpiViewSet(ApiViewSet):
