@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from grantmonitor.calls.models import Call
 from grantmonitor.calls.selectors import call_get_by_title
@@ -23,9 +22,7 @@ from grantmonitor.interchange.iati_export import IatiExportError, ReportingOrg, 
 from grantmonitor.interchange.iati_import import IatiFileError, ImportReport, iati_import
 
 NAME = "iati"
-HELP = gettext_lazy(
-    "Import IATI activity files with results into a call, or export a call as IATI."
-)
+HELP = _("Import IATI activity files with results into a call, or export a call as IATI.")
 NOTHING_IMPORTED = 1
 
 
@@ -33,39 +30,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="iati_command", required=True, metavar="ACTION")
     importing = sub.add_parser(
         "import",
-        help=gettext_lazy("import an IATI activity file (2.0x or 1.0x) with results"),
+        help=_("import an IATI activity file (2.0x or 1.0x) with results"),
         description=_(
             "Import every sound activity of an IATI file as a project with count KPIs; "
             "report every value skipped and why."
         ),
     )
-    importing.add_argument("file", help=gettext_lazy("the IATI XML file; '-' for standard input"))
+    importing.add_argument("file", help=_("the IATI XML file; '-' for standard input"))
     importing.add_argument(
         "--call",
-        help=gettext_lazy(
-            "title of the call to import into; created if new (default: 'IATI FILE')"
-        ),
+        help=_("title of the call to import into; created if new (default: 'IATI FILE')"),
     )
     exporting = sub.add_parser(
         "export",
-        help=gettext_lazy("write a call's projects as an IATI 2.03 activity file"),
+        help=_("write a call's projects as an IATI 2.03 activity file"),
         description=_("Write a call's projects and KPIs as an IATI 2.03 activity file."),
     )
-    exporting.add_argument("--call", required=True, help=gettext_lazy("the call's title"))
+    exporting.add_argument("--call", required=True, help=_("the call's title"))
     exporting.add_argument(
-        "-o", "--output", required=True, help=gettext_lazy("file to write; '-' for standard output")
+        "-o", "--output", required=True, help=_("file to write; '-' for standard output")
     )
     exporting.add_argument(
         "--reporting-org-ref",
         default=getattr(settings, "IATI_REPORTING_ORG_REF", ""),
-        help=gettext_lazy(
+        help=_(
             "the funder's IATI organisation identifier (default: setting IATI_REPORTING_ORG_REF)"
         ),
     )
     exporting.add_argument(
         "--reporting-org-name",
         default=getattr(settings, "IATI_REPORTING_ORG_NAME", ""),
-        help=gettext_lazy(
+        help=_(
             "the funder's name (default: setting IATI_REPORTING_ORG_NAME, "
             "else the call's portfolio)"
         ),

@@ -1,3 +1,4 @@
+import pytest
 from lxml import etree
 
 from grantmonitor.calls.models import Project
@@ -103,3 +104,11 @@ def test_a_call_title_that_cannot_be_a_call_is_an_error(db, english, capsys):
     assert main(["iati", "import", MESSY, "--call", "x" * 301]) == 2
     assert "error: --call: " in capsys.readouterr().err
     assert not Project.objects.exists()
+
+
+def test_help_is_printed_for_the_command_and_each_action(db, capsys):
+    for argv in (["iati", "--help"], ["iati", "import", "--help"], ["iati", "export", "--help"]):
+        with pytest.raises(SystemExit) as done:
+            main(argv)
+        assert done.value.code == 0
+    assert "--reporting-org-ref" in capsys.readouterr().out
