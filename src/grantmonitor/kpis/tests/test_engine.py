@@ -202,15 +202,22 @@ class TestCombinations:
                 "filters": {"characteristics": ["second_chance"]},
             },
         )
+        attendees = factories.bound_kpi(
+            project, {"count": "attendees", "filters": {"characteristics": ["second_chance"]}}
+        )
         person = _person(project, registered_on=D(2014, 1, 1))
         services.trajectory_start(
             participant=person, kind=TrajectoryKind.INDIVIDUAL_GUIDANCE, start_date=D(2014, 6, 1)
         )
+        _session(project, ActivityKind.INFO_SESSION, D(2014, 5, 31), [person])
         assert _current(kpi).value == 0
         services.characteristic_record(
             participant=person, code=CharacteristicCode.SECOND_CHANCE, recorded_on=D(2014, 6, 1)
         )
-        assert _current(kpi).value == 1
+        assert _current(kpi).value == 1  # the trajectory started the day it was recorded
+        assert _current(attendees).value == 0  # the session was before it was recorded
+        _session(project, ActivityKind.INFO_SESSION, D(2014, 6, 2), [person])
+        assert _current(attendees).value == 1
 
 
 class TestDefinitions:
