@@ -249,3 +249,10 @@ def test_earlier_question_without_sub_questions_has_a_page(logged_in, demo):
     page = _text(logged_in.get(reverse("web:question", args=[earlier.pk])))
     assert "Schriftelijke vraag nr. 788" in page
     assert "30 augustus 2017" in page
+
+
+def test_dutch_first_whatever_the_browser_asks(logged_in, demo):
+    call_url = reverse("web:call", args=[demo["call"].pk])
+    page = _text(logged_in.get(call_url, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9"))
+    assert '<html lang="nl">' in page
+    assert "€\xa0299.168,12" in page
