@@ -10,6 +10,8 @@ import os
 import pkgutil
 import sys
 
+from django.utils.translation import gettext as _
+
 from grantmonitor.cli import commands
 
 
@@ -19,10 +21,14 @@ def _command_modules():
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m grantmonitor", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m grantmonitor",
+        description=_("grantmonitor on the command line: answers, KPIs, imports and exports."),
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in _command_modules():
-        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        summary = str(module.HELP)  # argparse formats it: a lazy translation must be a str
+        command = sub.add_parser(module.NAME, help=summary, description=summary)
         module.add_arguments(command)
         command.set_defaults(run=module.run)
     return parser

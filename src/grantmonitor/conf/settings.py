@@ -153,6 +153,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+IATI_REPORTING_ORG_REF = config(
+    "IATI_REPORTING_ORG_REF",
+    default="",
+    help="The funder's IATI organisation identifier, e.g. `BE-BCE_KBO-0316381039`, used as "
+    "reporting-org in IATI exports.",
+)
+IATI_REPORTING_ORG_NAME = config(
+    "IATI_REPORTING_ORG_NAME",
+    default="",
+    help="The funder's name in IATI exports; empty: the call's minister or portfolio.",
+)
+
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
