@@ -149,3 +149,28 @@ def test_the_synth_command_loads_the_demo_when_absent(capsys):
     assert main(["synth", "--scale", "1"]) == 0
     assert Project.objects.filter(name__in=["Hefboom", "Stebo", "GTB"]).count() == 3
     assert "3" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_larger_scale_adds_projects_in_bulk_and_computes_them(monkeypatch):
+    from grantmonitor.register import synth as synth_module
+    from grantmonitor.register.models import Attendance
+
+    monkeypatch.setattr(synth_module, "PROJECTS_PER_SCALE", 1)
+    report = synth(scale=2)
+    assert report.projects == 5
+    scaled = Project.objects.filter(call__title=synth_module.SYNTH_CALL_TITLE)
+    assert scaled.count() == 2
+    for project in scaled:
+        assert project.start_date and project.end_date
+        reached = Kpi.objects.get(project=project, name="Aantal bereikte prestarters")
+        attendees = (
+            Attendance.objects.filter(activity__project=project)
+            .values("participant")
+            .distinct()
+            .count()
+        )
+        assert _values(reached, "computed").value == attendees
+        assert Attendance.objects.filter(activity__project=project).count() == 100 * 100
+    people = call_people(call=scaled.first().call)
+    assert people.distinct < people.per_project_sum  # some people came back in another project
