@@ -763,7 +763,6 @@ def _bind_demo(projects: dict[str, Project]) -> None:
         (k.project.name, k.name): k
         for k in Kpi.objects.filter(project__in=projects.values()).select_related("project")
     }
-    entries = list(DEMO_DEFINITIONS)
     stebo_reached = kpis[("Stebo", "Aantal bereikte prestarters")]
     stebo_activities = kpis[("Stebo", "Aantal begeleidingsactiviteiten")]
     for name, kind in STEBO_SHARED_CHILDREN:
@@ -774,7 +773,7 @@ def _bind_demo(projects: dict[str, Project]) -> None:
         ]:
             kpi = parent.children.get(name=name)
             _bind(kpi, code, spec, existing)
-    for project_name, kpi_name, code, spec in entries:
+    for project_name, kpi_name, code, spec in DEMO_DEFINITIONS:
         kpi = kpis.get((project_name, kpi_name))
         if kpi is None:
             raise SynthError(f"The demo has no KPI “{kpi_name}” in {project_name}.")
@@ -796,7 +795,6 @@ def _scaled(rows: _Rows, scale: int, report: Report) -> list[Project]:
         title=SYNTH_CALL_TITLE, number_of_projects=PROJECTS_PER_SCALE * scale, duration_months=42
     )
     promoters = _organisations("Synthetische promotor", PROJECTS_PER_SCALE * scale)
-    done = set(call.projects.values_list("name", flat=True))
     definitions = {
         d.code: d
         for d in MeasureDefinition.objects.filter(
@@ -804,19 +802,15 @@ def _scaled(rows: _Rows, scale: int, report: Report) -> list[Project]:
                 "prestarters-reached",
                 "guidance-activities",
                 "prestarters-via-info-session",
-                "organisations-reached",
             ]
         )
     }
     projects = []
     pool: list[tuple[str, int]] = []  # people who come back in another project
     for index, promoter in enumerate(promoters, start=1):
-        name = f"Synth {index:04d}"
-        if name in done:
-            continue
         project = project_create(
             call=call,
-            name=name,
+            name=f"Synth {index:04d}",
             promoter=promoter,
             start_date=PROJECT_START,
             end_date=PROJECT_END,
