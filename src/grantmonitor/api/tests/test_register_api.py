@@ -1,7 +1,6 @@
 """Registering participants and activities in bulk through the API: all rows or none."""
 
 import pytest
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from grantmonitor.calls.models import Project
@@ -10,15 +9,9 @@ from grantmonitor.register.models import Activity, Participant
 VALID_INSZ = "85073003328"  # born 30 July 1985
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
 @pytest.fixture
 def client(demo):
-    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api = APIClient()
     api.force_authenticate(demo["users"]["promotor"])
     return api
 
