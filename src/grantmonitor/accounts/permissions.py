@@ -58,6 +58,13 @@ def project_scope(user: User) -> Q:
     return Q(pk__in=[])
 
 
+def call_scope(user: User) -> Q:
+    """A filter on ``Call``: calls in which the user may see at least one project."""
+    if user.is_authenticated and user.is_active and (user.is_superuser or user.role in READERS):
+        return Q()
+    return Q(pk__in=Project.objects.filter(project_scope(user)).values("call_id"))
+
+
 def can_view_call(user: User, call: Call) -> Decision:
     if (refused := _active(user)) is not None:
         return refused

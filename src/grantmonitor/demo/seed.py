@@ -12,7 +12,7 @@ from decimal import Decimal as D
 from django.db import transaction
 
 from grantmonitor.accounts.models import Role
-from grantmonitor.accounts.services import user_create
+from grantmonitor.accounts.services import membership_add, user_create
 from grantmonitor.calls.services import call_create, project_create, target_group_create
 from grantmonitor.dossiers.services import (
     advance_approve,
@@ -54,7 +54,7 @@ DEMO_USERS = [
     ("beheerder", Role.FUNDER_ADMIN, "Funder administrator"),
     ("dossierbehandelaar", Role.CASE_HANDLER, "Case handler"),
     ("inspecteur", Role.INSPECTOR, "Inspector"),
-    ("promotor", Role.PROMOTER, "Promoter staff"),
+    ("promotor", Role.PROMOTER, "Promoter staff (Hefboom)"),
     ("kabinet", Role.CABINET, "Cabinet reader"),
 ]
 
@@ -201,6 +201,7 @@ def load_demo() -> dict:
     dyzo = organisation_create(name="Dyzo")
     stebo_org = organisation_create(name="Stebo")
     gtb_org = organisation_create(name="GTB")
+    membership_add(user=users["promotor"], organisation=hefboom_org)
     hefboom = project_create(
         call=call, name="Hefboom", promoter=hefboom_org, partners=[dyzo], order=1
     )

@@ -4,11 +4,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from grantmonitor.accounts import permissions
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.calls.selectors import call_get, call_list, project_get
 from grantmonitor.documents.answer import compose_answer
@@ -68,6 +70,12 @@ def _get(getter, **kwargs):
         raise Http404(str(exc)) from exc
 
 
+def _allow(decision: permissions.Decision) -> None:
+    """Refuse with the predicate's reason (403) when the user may not do this."""
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
 def _project_dossier(project: Project) -> Dossier | None:
     return next(
         (d for d in dossier_list(call_id=project.call_id) if d.project_id == project.pk), None
@@ -77,23 +85,41 @@ def _project_dossier(project: Project) -> Dossier | None:
 @login_required
 @require_GET
 def home(request):
-    calls = call_list().prefetch_related("projects", "questions")
-    return render(request, "web/home.html", {"calls": calls})
+    calls = call_list().filter(permissions.call_scope(request.user))
+    return render(
+        request,
+        "web/home.html",
+        {
+            "calls": calls.prefetch_related("projects", "questions"),
+            "reads_answers": permissions.can_read_answers(request.user).allowed,
+        },
+    )
 
 
 @login_required
 @require_GET
 def call_detail(request, pk: int):
     call = _get(call_get, pk=pk)
+    _allow(permissions.can_view_call(request.user, call))
+    visible = set(
+        call.projects.filter(permissions.project_scope(request.user)).values_list("pk", flat=True)
+    )
     dossiers = {dossier.project_id: dossier for dossier in dossier_list(call_id=call.pk)}
     lines = [
         ProjectLine(kpis.project, dossiers.get(kpis.project.pk), Achievement.of(kpis))
         for kpis in call_kpis(call=call)
+        if kpis.project.pk in visible
     ]
+    reads_answers = permissions.can_read_answers(request.user).allowed
     return render(
         request,
         "web/call_detail.html",
-        {"call": call, "lines": lines, "questions": question_list().filter(call=call)},
+        {
+            "call": call,
+            "lines": lines,
+            "questions": question_list().filter(call=call) if reads_answers else [],
+            "reads_answers": reads_answers,
+        },
     )
 
 
@@ -101,6 +127,7 @@ def call_detail(request, pk: int):
 @require_GET
 def project_detail(request, pk: int):
     project = _get(project_get, pk=pk)
+    _allow(permissions.can_view_project(request.user, project))
     kpis = project_kpis(project=project)
     dossier = _project_dossier(project)
     populations = [
@@ -131,6 +158,7 @@ def project_detail(request, pk: int):
 @require_GET
 def project_chart(request, pk: int):
     project = _get(project_get, pk=pk)
+    _allow(permissions.can_view_project(request.user, project))
     svg = project_chart_svg(project=project, language=get_language())
     if not svg:
         raise Http404("this project has no numeric KPI to chart")
@@ -140,6 +168,7 @@ def project_chart(request, pk: int):
 @login_required
 @require_GET
 def question_detail(request, pk: int):
+    _allow(permissions.can_read_answers(request.user))
     question = _get(question_get, pk=pk)
     answer = compose_answer(question=question, language=get_language())
     return render(
@@ -159,6 +188,7 @@ def question_detail(request, pk: int):
 def question_download(request, pk: int, language: str, fmt: str):
     if language not in LANGUAGES or fmt not in FORMATS:
         raise Http404("unknown language or format")
+    _allow(permissions.can_read_answers(request.user))
     question = _get(question_get, pk=pk)
     document = render_answer(question=question, fmt=fmt, language=language)
     response = HttpResponse(document.content, content_type=document.content_type)

@@ -78,7 +78,7 @@ def test_identities_stay_with_the_promoter(world):
     for who in ("handler", "inspector", "cabinet", "admin"):
         decision = p.can_view_identities(world[who], world["hefboom"])
         assert not decision
-        assert "pseudonyms" in decision.reason
+        assert "pseudoniemen" in decision.reason
 
 
 def test_register_is_written_by_the_promoter_only(world):
@@ -91,7 +91,7 @@ def test_only_the_assigned_case_handler_moves_a_dossier(world):
     dossier = Dossier.objects.get(project__name="Stebo")
     assert p.can_move_dossier(world["handler"], dossier)
     refused = p.can_move_dossier(world["other_handler"], dossier)
-    assert not refused and "Another case handler" in refused.reason
+    assert not refused and "Een andere dossierbehandelaar" in refused.reason
     assert p.can_move_dossier(world["admin"], dossier)
     assert not p.can_move_dossier(world["inspector"], dossier)
     assert not p.can_move_dossier(world["coach"], dossier)
