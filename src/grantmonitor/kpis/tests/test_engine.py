@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from grantmonitor.kpis import definitions, engine
 from grantmonitor.kpis.models import KpiKind, KpiValue, ValueSource
@@ -221,6 +222,11 @@ class TestCombinations:
 
 
 class TestDefinitions:
+    @pytest.fixture(autouse=True)
+    def english(self):
+        with translation.override("en"):
+            yield
+
     @pytest.mark.parametrize(
         ("spec", "needle"),
         [

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 
 from grantmonitor.kpis.models import KpiValue, OutcomeSource, OutcomeStatus
 from grantmonitor.register import services
@@ -22,6 +23,20 @@ from grantmonitor.register.tests import factories
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are asserted in English; the Dutch default is checked once below."""
+    with translation.override("en"):
+        yield
+
+
+def test_the_refusal_speaks_dutch_by_default():
+    project = factories.project()
+    with translation.override("nl"), pytest.raises(ValidationError) as exc:
+        services.participant_register(project=project, registered_on=D(2015, 1, 1), insz="123")
+    assert "is geen geldig rijksregister- of BIS-nummer" in _messages(exc)
 
 
 def _messages(exc: pytest.ExceptionInfo) -> str:
