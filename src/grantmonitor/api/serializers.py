@@ -16,7 +16,14 @@ from rest_framework.settings import api_settings
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.documents.render import FORMATS
 from grantmonitor.dossiers import services as dossier_services
-from grantmonitor.dossiers.models import Dossier, DossierStatus, DossierStatusChange, Settlement
+from grantmonitor.dossiers.models import (
+    CostLine,
+    Dossier,
+    DossierStatus,
+    DossierStatusChange,
+    Settlement,
+)
+from grantmonitor.dossiers.models import Verdict as CostVerdict
 from grantmonitor.kpis.models import KpiValue, ValueSource
 from grantmonitor.kpis.rules import Verdict
 from grantmonitor.kpis.services import kpi_value_record
@@ -461,3 +468,52 @@ def bulk_create(*, service, rows: list[dict], **common) -> list:
             except serializers.ValidationError as exc:
                 raise serializers.ValidationError({str(index): exc.detail}) from exc
     return created
+
+
+# --- settlement: cost lines ----------------------------------------------------------------
+
+
+class CostLineSerializer(serializers.ModelSerializer):
+    """A declared cost and, once inspected, the verdict and the accepted amount."""
+
+    class Meta:
+        model = CostLine
+        fields = [
+            "id",
+            "category",
+            "description",
+            "amount",
+            "document_ref",
+            "verdict",
+            "accepted_amount",
+            "reason",
+            "reviewed_on",
+        ]
+        read_only_fields = ["id", "verdict", "accepted_amount", "reason", "reviewed_on"]
+
+    def create(self, validated_data):
+        return call_service(
+            dossier_services.cost_line_add,
+            dossier=self.context["dossier"],
+            actor=self.context["request"].user,
+            **validated_data,
+        )
+
+
+class CostLineReviewSerializer(serializers.Serializer):
+    """The inspector's verdict; a partly accepted line takes the accepted amount."""
+
+    verdict = serializers.ChoiceField(choices=CostVerdict.choices)
+    accepted_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    on = serializers.DateField()
+
+    def create(self, validated_data):
+        return call_service(
+            dossier_services.cost_line_review,
+            line=self.context["line"],
+            actor=self.context["request"].user,
+            **validated_data,
+        )

@@ -11,6 +11,7 @@ router.register("calls", views.CallViewSet, basename="call")
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("kpis", views.KpiViewSet, basename="kpi")
 router.register("dossiers", views.DossierViewSet, basename="dossier")
+router.register("cost-lines", views.CostLineViewSet, basename="cost-line")
 router.register("questions", views.QuestionViewSet, basename="question")
 
 urlpatterns = [

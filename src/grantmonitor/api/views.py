@@ -23,8 +23,8 @@ from grantmonitor.api.permissions import ApiPermission
 from grantmonitor.calls.selectors import call_list, project_list
 from grantmonitor.documents.answer import compose_answer
 from grantmonitor.documents.render import FORMATS, render_answer
-from grantmonitor.dossiers.models import DossierStatus
-from grantmonitor.dossiers.selectors import dossier_history, dossier_list
+from grantmonitor.dossiers.models import CostLine, DossierStatus
+from grantmonitor.dossiers.selectors import dossier_cost_lines, dossier_history, dossier_list
 from grantmonitor.kpis.models import Kpi
 from grantmonitor.kpis.selectors import project_kpis
 from grantmonitor.questions.selectors import question_list, question_overdue_list
@@ -216,6 +216,33 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         return Response(api.DossierDetailSerializer(dossier, context=context).data)
 
     @extend_schema(
+        methods=["GET"],
+        responses=api.CostLineSerializer(many=True),
+        description="The cost lines declared in the dossier's final cost statement.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=api.CostLineSerializer,
+        responses={
+            201: api.CostLineSerializer,
+            400: OpenApiResponse(description="Field errors, or a statement already submitted."),
+        },
+        description="Declare a realised cost, before the cost statement is submitted.",
+    )
+    @action(detail=True, methods=["get", "post"], url_path="cost-lines", pagination_class=None)
+    def cost_lines(self, request, pk=None):
+        dossier = self.get_object()
+        if request.method == "GET":
+            lines = dossier_cost_lines(dossier=dossier)
+            return Response(api.CostLineSerializer(lines, many=True).data)
+        line = api.CostLineSerializer(
+            data=request.data, context={"request": request, "dossier": dossier}
+        )
+        line.is_valid(raise_exception=True)
+        line.save()
+        return Response(line.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
         request=api.DossierStepSerializer,
         responses={
             201: api.DossierDetailSerializer,
@@ -232,6 +259,29 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         step.is_valid(raise_exception=True)
         step.save()
         return Response(self.retrieve(request, pk=pk).data, status=status.HTTP_201_CREATED)
+
+
+class CostLineViewSet(ApiViewSet):
+    """The inspector's verdict on a declared cost line."""
+
+    serializer_class = api.CostLineReviewSerializer
+    queryset = CostLine.objects.select_related("statement__dossier")
+
+    @extend_schema(
+        request=api.CostLineReviewSerializer,
+        responses={
+            200: api.CostLineSerializer,
+            400: OpenApiResponse(description="Field errors, or a dossier not with inspection."),
+        },
+        description="Record the inspector's verdict on one cost line.",
+    )
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        review = api.CostLineReviewSerializer(
+            data=request.data, context={"request": request, "line": self.get_object()}
+        )
+        review.is_valid(raise_exception=True)
+        return Response(api.CostLineSerializer(review.save()).data)
 
 
 # --- questions and answers -----------------------------------------------------------------

@@ -266,3 +266,64 @@ def test_the_answer_downloads_as_a_file(client, demo):
     assert "attachment" in response["Content-Disposition"]
     assert response.content[:2] == b"PK"
     assert client.get(f"/api/questions/{demo['question'].pk}/answer/odt/").status_code == 404
+
+
+def test_costs_are_declared_inspected_and_the_inspection_completed(client, demo):
+    organisation = organisation_create(name="Unizo")
+    project = project_create(call=demo["call"], name="Unizo", promoter=organisation)
+    dossier = dossier_open(
+        project=project, allocated_amount=Decimal("1000.00"), opened_on=datetime.date(2017, 1, 2)
+    )
+    lines_url = f"/api/dossiers/{dossier.pk}/cost-lines/"
+    response = client.post(
+        lines_url,
+        {
+            "category": "operating",
+            "description": "Zaalhuur infosessie",
+            "amount": "250.00",
+            "document_ref": "F-2017-12",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    line = response.json()
+    assert (line["amount"], line["verdict"], line["accepted_amount"]) == ("250.00", "", None)
+
+    def step(name, on):
+        return client.post(
+            f"/api/dossiers/{dossier.pk}/steps/", {"step": name, "on": on}, format="json"
+        )
+
+    step("submit_cost_statement", "2018-01-31")
+    late = client.post(
+        lines_url,
+        {"category": "operating", "description": "Nog een", "amount": "1", "document_ref": "x"},
+        format="json",
+    )
+    assert late.status_code == 400  # the statement is submitted
+    step("start_inspection", "2018-02-01")
+
+    review_url = f"/api/cost-lines/{line['id']}/review/"
+    too_much = {
+        "verdict": "partly_accepted",
+        "accepted_amount": "300.00",
+        "reason": "Enkel de zaal",
+        "on": "2018-02-10",
+    }
+    response = client.post(review_url, too_much, format="json")
+    assert response.status_code == 400
+    assert "accepted_amount" in response.json()
+    response = client.post(
+        review_url,
+        {**too_much, "accepted_amount": "200.00"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["verdict"], response.json()["accepted_amount"]) == (
+        "partly_accepted",
+        "200.00",
+    )
+    assert step("complete_inspection", "2018-02-15").json()["current_status"] == (
+        "back_with_case_handler"
+    )
+    assert client.get(lines_url).json()[0]["accepted_amount"] == "200.00"

@@ -10,7 +10,7 @@ from django.db import close_old_connections
 from rest_framework.authtoken.models import Token
 
 from grantmonitor.calls.models import Project
-from grantmonitor.dossiers.models import Dossier
+from grantmonitor.dossiers.models import CostLine, Dossier
 from grantmonitor.kpis.models import Kpi
 
 COMMITTED = Path(settings.BASE_DIR) / "docs" / "openapi.yaml"
@@ -60,6 +60,7 @@ def test_generated_requests_get_no_server_error_and_answers_that_keep_to_the_sch
         "dossiers": Dossier.objects.get(project__name="GTB").pk,
         "kpis": Kpi.objects.filter(project__name="Stebo").first().pk,
         "questions": demo["question"].pk,
+        "cost-lines": CostLine.objects.filter(statement__dossier__project__name="Stebo")[0].pk,
     }
     token = Token.objects.create(user=demo["users"]["dossierbehandelaar"]).key
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
