@@ -34,6 +34,9 @@ class Debtor:
             ("debtor_iban", self.iban, validate_iban),
             ("debtor_bic", self.bic, validate_bic),
         ):
+            if not value.strip():
+                errors[field] = _("The paying account's IBAN and BIC are both needed.")
+                continue
             try:
                 validate(value)
             except ValidationError as exc:

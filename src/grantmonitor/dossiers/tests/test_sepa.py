@@ -88,3 +88,10 @@ def test_cli_reports_a_bad_iban_without_a_traceback(demo, tmp_path, capsys):
     assert status == 2
     assert "debtor_iban" in capsys.readouterr().err
     assert not (tmp_path / "x.xml").exists()
+
+
+def test_a_missing_funders_account_is_named(demo):
+    with pytest.raises(ValidationError) as error:
+        payment_file(day=PAID_ON, debtor=Debtor(name="Funder", iban="", bic=""))
+    assert set(error.value.message_dict) == {"debtor_iban", "debtor_bic"}
+    assert "De IBAN en de BIC van de betalende rekening zijn allebei nodig." in str(error.value)
