@@ -153,6 +153,21 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+FUNDER_NAME = config(
+    "FUNDER_NAME",
+    default="",
+    help="The funder's name as the debtor of SEPA payment files.",
+)
+FUNDER_IBAN = config(
+    "FUNDER_IBAN",
+    default="",
+    help="The account the funder pays balances from (SEPA payment files).",
+)
+FUNDER_BIC = config(
+    "FUNDER_BIC",
+    default="",
+    help="The BIC of that account.",
+)
 IATI_REPORTING_ORG_REF = config(
     "IATI_REPORTING_ORG_REF",
     default="",

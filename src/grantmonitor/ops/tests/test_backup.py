@@ -102,7 +102,7 @@ def test_dump_and_restore_give_identical_rows_kpis_and_answers(tmp_path):
         assert before["kpis_kpivalue"][0] > 30  # the seed is really in there
         outputs_before, outputs_after = _outputs(source), _outputs(restored)
         assert outputs_before == outputs_after
-        assert "€ 299.168,12" in outputs_after["answer nl"]
+        assert "€\xa0299.168,12" in outputs_after["answer nl"]
         assert "1.347" in outputs_after["answer nl"]
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
