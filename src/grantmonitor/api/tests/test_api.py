@@ -4,9 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from grantmonitor.api.permissions import can_read, can_write
 from grantmonitor.calls.services import project_create
 from grantmonitor.common.money import format_eur
 from grantmonitor.dossiers.models import DossierStatusChange
@@ -327,3 +329,14 @@ def test_costs_are_declared_inspected_and_the_inspection_completed(client, demo)
         "back_with_case_handler"
     )
     assert client.get(lines_url).json()[0]["accepted_amount"] == "200.00"
+
+
+def test_the_permission_predicates_say_why(demo):
+    user = demo["users"]["promotor"]
+    assert can_read(user) == (True, "")
+    assert can_write(user) == (True, "")
+    allowed, reason = can_read(AnonymousUser())
+    assert not allowed and reason
+    user.is_active = False
+    allowed, reason = can_write(user)
+    assert not allowed and reason
