@@ -29,7 +29,7 @@ from grantmonitor.kpis.rules import Verdict
 from grantmonitor.kpis.services import kpi_value_record
 from grantmonitor.organisations.models import Organisation
 from grantmonitor.questions.models import SubQuestion, WrittenQuestion
-from grantmonitor.questions.selectors import answer_deadline
+from grantmonitor.questions.selectors import answer_deadline, question_is_overdue
 from grantmonitor.register.models import (
     ActivityKind,
     CharacteristicCode,
@@ -289,6 +289,7 @@ class SubQuestionSerializer(serializers.ModelSerializer):
 
 class QuestionSerializer(serializers.ModelSerializer):
     answer_deadline = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
 
     class Meta:
         model = WrittenQuestion
@@ -305,11 +306,15 @@ class QuestionSerializer(serializers.ModelSerializer):
             "refers_to",
             "answer_date",
             "answer_deadline",
+            "overdue",
         ]
         read_only_fields = fields
 
     def get_answer_deadline(self, question) -> datetime.date:
         return answer_deadline(asked_on=question.date)
+
+    def get_overdue(self, question) -> bool:
+        return question_is_overdue(question=question)
 
 
 class QuestionDetailSerializer(QuestionSerializer):

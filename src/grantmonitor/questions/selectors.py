@@ -71,3 +71,9 @@ def question_overdue_list(
         .filter(answer_date__isnull=True, date__lte=latest_overdue)
         .order_by("date", "number")
     )
+
+
+def question_is_overdue(*, question: WrittenQuestion, today: datetime.date | None = None) -> bool:
+    """No answer date yet and the deadline lies before ``today``."""
+    today = today or timezone.localdate()
+    return question.answer_date is None and answer_deadline(asked_on=question.date) < today

@@ -232,6 +232,7 @@ def test_a_question_comes_with_its_sub_questions_deadline_and_links(client, demo
     question = demo["question"]
     detail = client.get(f"/api/questions/{question.pk}/").json()
     assert detail["answer_deadline"] == "2018-04-20"
+    assert detail["overdue"] is True  # no answer date recorded
     assert [(s["number"], s["topic"]) for s in detail["sub_questions"]] == [
         (1, "inspection_status"),
         (2, "kpi_results"),

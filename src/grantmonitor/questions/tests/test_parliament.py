@@ -16,7 +16,11 @@ from grantmonitor.questions.parliament import (
     read_file,
     session_of,
 )
-from grantmonitor.questions.selectors import answer_deadline, question_overdue_list
+from grantmonitor.questions.selectors import (
+    answer_deadline,
+    question_is_overdue,
+    question_overdue_list,
+)
 from grantmonitor.questions.services import question_create
 
 DATA = Path(__file__).parent / "data"
@@ -194,11 +198,13 @@ def test_an_answered_question_is_never_overdue(demo, settings):
     settings.QUESTION_ANSWER_DAYS = 5
     question = demo["question"]
     # Friday 23 March + 5 working days = Friday 30 March
-    assert question not in question_overdue_list(today=datetime.date(2018, 3, 30))
-    assert question in question_overdue_list(today=datetime.date(2018, 3, 31))
+    for today, overdue in ((datetime.date(2018, 3, 30), False), (datetime.date(2018, 3, 31), True)):
+        assert (question in question_overdue_list(today=today)) is overdue
+        assert question_is_overdue(question=question, today=today) is overdue
     question.answer_date = datetime.date(2018, 4, 18)
     question.save()
     assert question not in question_overdue_list(today=datetime.date(2026, 1, 1))
+    assert not question_is_overdue(question=question, today=datetime.date(2026, 1, 1))
 
 
 @pytest.mark.django_db
