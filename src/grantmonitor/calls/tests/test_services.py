@@ -11,7 +11,7 @@ def test_budget_with_fractions_of_a_cent_is_refused(db):
     with pytest.raises(ValidationError) as error:
         call_create(title="Oproep", number_of_projects=2, budget=D("1000.005"))
     assert "budget" in error.value.message_dict
-    assert "fractions of a cent" in error.value.message_dict["budget"][0]
+    assert "fracties van een cent" in error.value.message_dict["budget"][0]
     assert not Call.objects.exists()
 
 

@@ -26,7 +26,7 @@ def test_ratio_objective_with_zero_denominator_is_refused(stebo):
             objective_denominator=D(0),
         )
     assert "objective_denominator" in error.value.message_dict
-    assert "greater than zero" in " ".join(error.value.message_dict["objective_denominator"])
+    assert "groter dan nul" in " ".join(error.value.message_dict["objective_denominator"])
     assert Kpi.objects.count() == before
 
 
@@ -62,7 +62,7 @@ def test_parent_kpi_in_another_project_is_refused(stebo):
             parent=hefboom_kpi,
         )
     assert "parent" in error.value.message_dict
-    assert "another project" in error.value.message_dict["parent"][0]
+    assert "behoort tot een ander project" in error.value.message_dict["parent"][0]
     assert not Kpi.objects.filter(name="Via events").exists()
 
 

@@ -17,7 +17,7 @@ BASE = {
 def test_same_number_same_minister_same_session_is_refused(demo):
     with pytest.raises(ValidationError) as error:
         question_create(number=418, session="2017-2018", **BASE)
-    assert "already has a question with this number" in str(error.value)
+    assert "al een vraag met dit nummer" in str(error.value)
     assert WrittenQuestion.objects.filter(number=418).count() == 1
 
 
