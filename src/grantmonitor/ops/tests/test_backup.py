@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 
 from grantmonitor.demo.seed import load_demo
+from grantmonitor.register.synth import synth
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -72,7 +73,8 @@ def test_dump_and_restore_give_identical_rows_kpis_and_answers(tmp_path):
         pytest.skip(
             "pg_dump and pg_restore back up PostgreSQL; this run is on " + connection.vendor
         )
-    load_demo()
+    load_demo()  # the seed: KPIs, settled dossiers, the answered question
+    synth(scale=1)  # and the register behind it, with computed KPI values
     source = _url(connection.settings_dict["NAME"])
     restored_name = f"{connection.settings_dict['NAME']}_restored"
     restored = _url(restored_name)
@@ -100,6 +102,7 @@ def test_dump_and_restore_give_identical_rows_kpis_and_answers(tmp_path):
         before, after = _table_digests(source), _table_digests(restored)
         assert before == after
         assert before["kpis_kpivalue"][0] > 30  # the seed is really in there
+        assert before["register_attendance"][0] > 1000  # and the register
         outputs_before, outputs_after = _outputs(source), _outputs(restored)
         assert outputs_before == outputs_after
         assert "€\xa0299.168,12" in outputs_after["answer nl"]
