@@ -51,11 +51,11 @@ DEMO_DATE = "Demodatum: het seed-document ordent deze stap maar dateert hem niet
 
 DEMO_PASSWORD = "grantmonitor-demo"  # noqa: S105 -- printed by `make run` on purpose
 DEMO_USERS = [
-    ("beheerder", Role.FUNDER_ADMIN, "Funder administrator"),
-    ("dossierbehandelaar", Role.CASE_HANDLER, "Case handler"),
-    ("inspecteur", Role.INSPECTOR, "Inspector"),
-    ("promotor", Role.PROMOTER, "Promoter staff (Hefboom)"),
-    ("kabinet", Role.CABINET, "Cabinet reader"),
+    ("beheerder", Role.FUNDER_ADMIN, ("Bea", "Beheerder")),
+    ("dossierbehandelaar", Role.CASE_HANDLER, ("Dirk", "Dossierbehandelaar")),
+    ("inspecteur", Role.INSPECTOR, ("Ines", "Inspecteur")),
+    ("promotor", Role.PROMOTER, ("Pieter", "Promotor")),
+    ("kabinet", Role.CABINET, ("Karin", "Kabinet")),
 ]
 
 TARGET_GROUPS = [
@@ -179,11 +179,12 @@ def load_demo() -> dict:
             username=username,
             password=DEMO_PASSWORD,
             role=role,
-            first_name=label,
+            first_name=first_name,
+            last_name=last_name,
             is_staff=role == Role.FUNDER_ADMIN,
             is_superuser=role == Role.FUNDER_ADMIN,
         )
-        for username, role, label in DEMO_USERS
+        for username, role, (first_name, last_name) in DEMO_USERS
     }
     groups = {
         code: target_group_create(code=code, name=name, name_en=name_en, order=index)

@@ -134,7 +134,7 @@ def test_gtb_page_shows_target_groups_outcomes_and_dossier_history(logged_in, de
     assert history.count("<tr>") == 4  # header + 3 steps
     assert "bij de dienst Inspectie" in history
     assert "1 maart 2018" in history
-    assert "Case handler" in history  # the actor
+    assert "Dirk Dossierbehandelaar" in history  # the actor
 
 
 def test_chart_is_an_svg_of_the_project(logged_in, demo):

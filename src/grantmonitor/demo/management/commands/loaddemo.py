@@ -19,5 +19,6 @@ class Command(BaseCommand):
                 ) from exc
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write("Demo logins:")
-        for username, role, _label in DEMO_USERS:
+        for username, role, _name in DEMO_USERS:
             self.stdout.write(f"  {username} / {DEMO_PASSWORD}  ({role.label})")
+        self.stdout.write("  (promotor works for Hefboom and sees only its project)")
