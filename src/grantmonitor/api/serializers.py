@@ -17,6 +17,7 @@ from grantmonitor.calls.models import Call, Project
 from grantmonitor.documents.render import FORMATS
 from grantmonitor.dossiers import services as dossier_services
 from grantmonitor.dossiers.models import (
+    Advance,
     CostLine,
     Dossier,
     DossierStatus,
@@ -522,3 +523,55 @@ class CostLineReviewSerializer(serializers.Serializer):
             actor=self.context["request"].user,
             **validated_data,
         )
+
+
+# --- settlement: advances and revenues -------------------------------------------------------
+
+
+class AdvanceSerializer(serializers.ModelSerializer):
+    """An advance on the schedule: a share of the allocation, approved, then paid."""
+
+    class Meta:
+        model = Advance
+        fields = ["id", "number", "percentage", "amount", "condition", "approved_on", "paid_on"]
+        read_only_fields = ["id", "amount", "approved_on", "paid_on"]
+        extra_kwargs = {"number": {"min_value": 1, "max_value": 99}}
+
+    def create(self, validated_data):
+        return call_service(
+            dossier_services.advance_schedule,
+            dossier=self.context["dossier"],
+            actor=self.context["request"].user,
+            **validated_data,
+        )
+
+
+ADVANCE_STEPS = {"approve": dossier_services.advance_approve, "pay": dossier_services.advance_pay}
+
+
+class AdvanceStepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=list(ADVANCE_STEPS))
+    on = serializers.DateField()
+
+    def create(self, validated_data):
+        return call_service(
+            ADVANCE_STEPS[validated_data["step"]],
+            advance=self.context["advance"],
+            on=validated_data["on"],
+            actor=self.context["request"].user,
+        )
+
+
+class RevenuesSerializer(serializers.Serializer):
+    """The project's revenues, declared with the cost statement before it is submitted."""
+
+    revenues = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+    def create(self, validated_data):
+        call_service(
+            dossier_services.cost_statement_set_revenues,
+            dossier=self.context["dossier"],
+            revenues=validated_data["revenues"],
+            actor=self.context["request"].user,
+        )
+        return validated_data

@@ -12,6 +12,7 @@ router.register("projects", views.ProjectViewSet, basename="project")
 router.register("kpis", views.KpiViewSet, basename="kpi")
 router.register("dossiers", views.DossierViewSet, basename="dossier")
 router.register("cost-lines", views.CostLineViewSet, basename="cost-line")
+router.register("advances", views.AdvanceViewSet, basename="advance")
 router.register("questions", views.QuestionViewSet, basename="question")
 
 urlpatterns = [

@@ -23,8 +23,13 @@ from grantmonitor.api.permissions import ApiPermission
 from grantmonitor.calls.selectors import call_list, project_list
 from grantmonitor.documents.answer import compose_answer
 from grantmonitor.documents.render import FORMATS, render_answer
-from grantmonitor.dossiers.models import CostLine, DossierStatus
-from grantmonitor.dossiers.selectors import dossier_cost_lines, dossier_history, dossier_list
+from grantmonitor.dossiers.models import Advance, CostLine, DossierStatus
+from grantmonitor.dossiers.selectors import (
+    dossier_advances,
+    dossier_cost_lines,
+    dossier_history,
+    dossier_list,
+)
 from grantmonitor.kpis.models import Kpi
 from grantmonitor.kpis.selectors import project_kpis
 from grantmonitor.questions.selectors import question_list, question_overdue_list
@@ -133,7 +138,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         },
         description="Register participants in bulk: all rows or none.",
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def participants(self, request, pk=None):
         return self._bulk(
             request,
@@ -150,7 +155,7 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         },
         description="Record activities with their attendance in bulk: all rows or none.",
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def activities(self, request, pk=None):
         return self._bulk(
             request,
@@ -243,6 +248,51 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         return Response(line.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
+        methods=["GET"],
+        responses=api.AdvanceSerializer(many=True),
+        description="The dossier's advance schedule.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=api.AdvanceSerializer,
+        responses={
+            201: api.AdvanceSerializer,
+            400: OpenApiResponse(description="Field errors, or more than the allocation."),
+        },
+        description="Schedule an advance of a share of the allocation while the project runs.",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def advances(self, request, pk=None):
+        dossier = self.get_object()
+        if request.method == "GET":
+            return Response(
+                api.AdvanceSerializer(dossier_advances(dossier=dossier), many=True).data
+            )
+        advance = api.AdvanceSerializer(
+            data=request.data, context={"request": request, "dossier": dossier}
+        )
+        advance.is_valid(raise_exception=True)
+        advance.save()
+        return Response(advance.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=api.RevenuesSerializer,
+        responses={
+            200: api.RevenuesSerializer,
+            400: OpenApiResponse(description="Field errors, or a statement already submitted."),
+        },
+        description="Declare the project's revenues with the final cost statement.",
+    )
+    @action(detail=True, methods=["post"])
+    def revenues(self, request, pk=None):
+        revenues = api.RevenuesSerializer(
+            data=request.data, context={"request": request, "dossier": self.get_object()}
+        )
+        revenues.is_valid(raise_exception=True)
+        revenues.save()
+        return Response(revenues.data)
+
+    @extend_schema(
         request=api.DossierStepSerializer,
         responses={
             201: api.DossierDetailSerializer,
@@ -259,6 +309,29 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         step.is_valid(raise_exception=True)
         step.save()
         return Response(self.retrieve(request, pk=pk).data, status=status.HTTP_201_CREATED)
+
+
+class AdvanceViewSet(ApiViewSet):
+    """Approving and paying a scheduled advance."""
+
+    serializer_class = api.AdvanceStepSerializer
+    queryset = Advance.objects.select_related("dossier")
+
+    @extend_schema(
+        request=api.AdvanceStepSerializer,
+        responses={
+            200: api.AdvanceSerializer,
+            400: OpenApiResponse(description="Field errors, or a step out of order."),
+        },
+        description="Approve a scheduled advance, or pay an approved one.",
+    )
+    @action(detail=True, methods=["post"])
+    def steps(self, request, pk=None):
+        step = api.AdvanceStepSerializer(
+            data=request.data, context={"request": request, "advance": self.get_object()}
+        )
+        step.is_valid(raise_exception=True)
+        return Response(api.AdvanceSerializer(step.save()).data)
 
 
 class CostLineViewSet(ApiViewSet):

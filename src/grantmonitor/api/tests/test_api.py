@@ -341,3 +341,31 @@ def test_the_permission_predicates_say_why(demo):
     user.is_active = False
     allowed, reason = can_write(user)
     assert not allowed and reason
+
+
+def test_advances_are_scheduled_approved_and_paid_and_revenues_declared(client, demo):
+    organisation = organisation_create(name="Unizo")
+    project = project_create(call=demo["call"], name="Unizo", promoter=organisation)
+    dossier = dossier_open(
+        project=project, allocated_amount=Decimal("1000.00"), opened_on=datetime.date(2017, 1, 2)
+    )
+    url = f"/api/dossiers/{dossier.pk}/advances/"
+    response = client.post(url, {"number": 1, "percentage": "40"}, format="json")
+    assert response.status_code == 201, response.json()
+    advance = response.json()
+    assert advance["amount"] == "400.00"  # 40 % of € 1.000,00
+    too_much = client.post(url, {"number": 2, "percentage": "70"}, format="json")
+    assert too_much.status_code == 400
+    assert "percentage" in too_much.json()
+
+    steps = f"/api/advances/{advance['id']}/steps/"
+    early = client.post(steps, {"step": "pay", "on": "2017-02-01"}, format="json")
+    assert early.status_code == 400  # approved before paid
+    client.post(steps, {"step": "approve", "on": "2017-02-01"}, format="json")
+    paid = client.post(steps, {"step": "pay", "on": "2017-02-15"}, format="json").json()
+    assert (paid["approved_on"], paid["paid_on"]) == ("2017-02-01", "2017-02-15")
+    assert [a["number"] for a in client.get(url).json()] == [1]
+
+    revenues = f"/api/dossiers/{dossier.pk}/revenues/"
+    assert client.post(revenues, {"revenues": "120.50"}, format="json").status_code == 200
+    assert client.post(revenues, {"revenues": "-1"}, format="json").status_code == 400
