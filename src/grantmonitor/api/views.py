@@ -18,8 +18,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from grantmonitor.accounts import permissions as may
 from grantmonitor.api import serializers as api
-from grantmonitor.api.permissions import ApiPermission
+from grantmonitor.api.permissions import ApiPermission, require
 from grantmonitor.calls.selectors import call_list, project_list
 from grantmonitor.documents.answer import compose_answer
 from grantmonitor.documents.render import FORMATS, render_answer
@@ -91,8 +92,11 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
 
     serializer_class = api.CallSerializer
 
+    object_predicates = {"retrieve": may.can_view_call}
+
     def get_queryset(self):
-        return call_list().prefetch_related("target_groups").order_by("title", "pk")
+        calls = call_list().prefetch_related("target_groups").order_by("title", "pk")
+        return calls.filter(may.call_scope(self.request.user)) if self.action == "list" else calls
 
 
 @extend_schema_view(
@@ -102,10 +106,19 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     """Projects, and each project's KPI table."""
 
     serializer_class = api.ProjectSerializer
+    object_predicates = {
+        "retrieve": may.can_view_project,
+        "kpis": may.can_view_project,
+        "participants": may.can_edit_register,
+        "activities": may.can_edit_register,
+    }
 
     def get_queryset(self):
         projects = project_list().order_by("call_id", "order", "name", "pk")
-        call = query_id(self.request, "call") if self.action == "list" else None
+        if self.action != "list":
+            return projects
+        projects = projects.filter(may.project_scope(self.request.user))
+        call = query_id(self.request, "call")
         return projects.filter(call_id=call) if call is not None else projects
 
     @extend_schema(
@@ -169,7 +182,9 @@ class KpiViewSet(ApiViewSet):
     """Reported realised values of a KPI."""
 
     serializer_class = api.KpiValueSerializer
-    queryset = Kpi.objects.all()
+    queryset = Kpi.objects.select_related("project")
+    # a realised value is reported by the promoter's staff, like its register
+    object_predicates = {"values": lambda user, kpi: may.can_edit_register(user, kpi.project)}
 
     @extend_schema(
         request=api.KpiValueSerializer,
@@ -190,6 +205,21 @@ class KpiViewSet(ApiViewSet):
 # --- dossiers ------------------------------------------------------------------------------
 
 
+def _promoter_of(user, dossier):
+    return may.can_edit_register(user, dossier.project)
+
+
+STEP_PREDICATES = {  # who takes which step on the dossier's path
+    "submit_cost_statement": _promoter_of,
+    "start_inspection": may.can_move_dossier,
+    "complete_inspection": may.can_inspect,
+    "settle": may.can_move_dossier,
+    "pay_balance": may.can_move_dossier,
+    "record_recovery": may.can_move_dossier,
+    "close": may.can_move_dossier,
+}
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -203,6 +233,11 @@ class KpiViewSet(ApiViewSet):
 class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Dossiers with their current status, money and history."""
 
+    object_predicates = {
+        action: may.can_view_dossier
+        for action in ("retrieve", "cost_lines", "advances", "revenues", "steps")
+    }
+
     def get_serializer_class(self):
         return api.DossierDetailSerializer if self.action == "retrieve" else api.DossierSerializer
 
@@ -210,6 +245,9 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         if self.action != "list":
             return dossier_list().select_related("settlement")
         dossiers = dossier_list(call_id=query_id(self.request, "call")).select_related("settlement")
+        dossiers = dossiers.filter(
+            project__in=project_list().filter(may.project_scope(self.request.user))
+        )
         wanted = query_choice(self.request, "status", list(DossierStatus.values))
         if wanted is not None:
             dossiers = dossiers.filter(current_status=wanted)
@@ -240,6 +278,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         if request.method == "GET":
             lines = dossier_cost_lines(dossier=dossier)
             return Response(api.CostLineSerializer(lines, many=True).data)
+        require(may.can_edit_register(request.user, dossier.project))  # the promoter declares
         line = api.CostLineSerializer(
             data=request.data, context={"request": request, "dossier": dossier}
         )
@@ -268,6 +307,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
             return Response(
                 api.AdvanceSerializer(dossier_advances(dossier=dossier), many=True).data
             )
+        require(may.can_move_dossier(request.user, dossier))
         advance = api.AdvanceSerializer(
             data=request.data, context={"request": request, "dossier": dossier}
         )
@@ -285,8 +325,10 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     )
     @action(detail=True, methods=["post"])
     def revenues(self, request, pk=None):
+        dossier = self.get_object()
+        require(may.can_edit_register(request.user, dossier.project))  # the promoter declares
         revenues = api.RevenuesSerializer(
-            data=request.data, context={"request": request, "dossier": self.get_object()}
+            data=request.data, context={"request": request, "dossier": dossier}
         )
         revenues.is_valid(raise_exception=True)
         revenues.save()
@@ -307,6 +349,7 @@ class DossierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
             data=request.data, context={"request": request, "dossier": dossier}
         )
         step.is_valid(raise_exception=True)
+        require(STEP_PREDICATES[step.validated_data["step"]](request.user, dossier))
         step.save()
         return Response(self.retrieve(request, pk=pk).data, status=status.HTTP_201_CREATED)
 
@@ -316,6 +359,7 @@ class AdvanceViewSet(ApiViewSet):
 
     serializer_class = api.AdvanceStepSerializer
     queryset = Advance.objects.select_related("dossier")
+    object_predicates = {"steps": lambda user, advance: may.can_move_dossier(user, advance.dossier)}
 
     @extend_schema(
         request=api.AdvanceStepSerializer,
@@ -339,6 +383,7 @@ class CostLineViewSet(ApiViewSet):
 
     serializer_class = api.CostLineReviewSerializer
     queryset = CostLine.objects.select_related("statement__dossier")
+    object_predicates = {"review": lambda user, line: may.can_inspect(user, line.statement.dossier)}
 
     @extend_schema(
         request=api.CostLineReviewSerializer,
@@ -380,6 +425,12 @@ LANGUAGE_PARAM = OpenApiParameter(
 )
 class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Written questions, their sub-questions and the composed answer."""
+
+    user_predicate = staticmethod(may.can_read_answers)
+    object_predicates = {
+        action: lambda user, question: may.can_read_answers(user)
+        for action in ("retrieve", "answer", "answer_file")
+    }
 
     def get_serializer_class(self):
         return api.QuestionDetailSerializer if self.action == "retrieve" else api.QuestionSerializer

@@ -5,10 +5,14 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from grantmonitor.api.permissions import can_read, can_write
+from grantmonitor.accounts.permissions import can_view_project
+from grantmonitor.accounts.services import membership_add
+from grantmonitor.api.permissions import can_use_api
+from grantmonitor.calls.models import Project
 from grantmonitor.calls.services import project_create
 from grantmonitor.common.money import format_eur
 from grantmonitor.dossiers.models import DossierStatusChange
@@ -18,10 +22,42 @@ from grantmonitor.organisations.services import organisation_create
 
 
 @pytest.fixture
-def client(demo):
-    api = APIClient()
-    api.force_authenticate(demo["users"]["dossierbehandelaar"])
-    return api
+def as_user(demo):
+    def client_of(username):
+        api = APIClient()
+        api.force_authenticate(demo["users"][username])
+        return api
+
+    return client_of
+
+
+@pytest.fixture
+def client(as_user):
+    """The case handler of the demo's dossiers: reads everything, moves the dossiers."""
+    return as_user("dossierbehandelaar")
+
+
+@pytest.fixture
+def promoter(demo, as_user):
+    """The promoter's staff, here also a member of Stebo."""
+    membership_add(
+        user=demo["users"]["promotor"], organisation=Project.objects.get(name="Stebo").promoter
+    )
+    return as_user("promotor")
+
+
+@pytest.fixture
+def unizo(demo):
+    """A running dossier of a new project, handled by the demo's case handler."""
+    organisation = organisation_create(name="Unizo")
+    membership_add(user=demo["users"]["promotor"], organisation=organisation)
+    project = project_create(call=demo["call"], name="Unizo", promoter=organisation)
+    return dossier_open(
+        project=project,
+        allocated_amount=Decimal("1000.00"),
+        case_handler=demo["users"]["dossierbehandelaar"],
+        opened_on=datetime.date(2017, 1, 2),
+    )
 
 
 def _by(rows, key, value):
@@ -99,7 +135,8 @@ def test_a_projects_kpis_come_with_current_values_and_verdicts(client):
     assert (child["parent"], child["depth"]) == (reached["id"], 1)
 
 
-def test_a_reported_value_becomes_the_current_one_and_the_rules_judge_it(client, demo):
+def test_a_reported_value_becomes_the_current_one_and_the_rules_judge_it(promoter, demo):
+    client = promoter
     stebo = _stebo(client)
     reached = Kpi.objects.get(project_id=stebo["id"], name="Aantal bereikte prestarters")
     response = client.post(
@@ -111,7 +148,7 @@ def test_a_reported_value_becomes_the_current_one_and_the_rules_judge_it(client,
     assert response.json()["source"] == "reported"
     value = KpiValue.objects.get(pk=response.json()["id"])
     assert value.value == Decimal("300")
-    assert value.recorded_by == demo["users"]["dossierbehandelaar"]
+    assert value.recorded_by == demo["users"]["promotor"]
 
     row = _by(client.get(f"/api/projects/{stebo['id']}/kpis/").json(), "id", reached.pk)
     assert row["realised"]["value"] == "300.00"
@@ -130,7 +167,8 @@ def test_a_reported_value_becomes_the_current_one_and_the_rules_judge_it(client,
         ({"value": "10", "period_start": "2018-13-01", "period_end": "2018-12-31"}, "period_start"),
     ],
 )
-def test_a_bad_value_is_refused_by_field_and_nothing_is_saved(client, payload, field):
+def test_a_bad_value_is_refused_by_field_and_nothing_is_saved(promoter, payload, field):
+    client = promoter
     kpi = Kpi.objects.get(project__name="Stebo", name="Aantal bereikte prestarters")
     before = KpiValue.objects.count()
     response = client.post(f"/api/kpis/{kpi.pk}/values/", payload, format="json")
@@ -170,13 +208,9 @@ def test_dossiers_filter_by_status_and_refuse_an_unknown_one(client):
     assert "status" in response.json()
 
 
-def test_a_dossier_takes_its_steps_through_the_api(client, demo):
-    organisation = organisation_create(name="Unizo")
-    project = project_create(call=demo["call"], name="Unizo", promoter=organisation)
-    dossier = dossier_open(
-        project=project, allocated_amount=Decimal("1000.00"), opened_on=datetime.date(2017, 1, 2)
-    )
-    response = client.post(
+def test_a_dossier_takes_its_steps_through_the_api(client, promoter, unizo):
+    dossier = unizo
+    response = promoter.post(
         f"/api/dossiers/{dossier.pk}/steps/",
         {"step": "submit_cost_statement", "on": "2018-01-31", "note": "Eindverslag"},
         format="json",
@@ -193,15 +227,18 @@ def test_a_dossier_takes_its_steps_through_the_api(client, demo):
 
 
 @pytest.mark.parametrize(
-    ("project", "payload", "field"),
+    ("project", "username", "payload", "field"),
     [
-        ("GTB", {"step": "complete_inspection", "on": "2018-04-01"}, "lines"),
-        ("Hefboom", {"step": "settle", "on": "2018-04-01"}, "net_amount"),
-        ("GTB", {"step": "fly", "on": "2018-04-01"}, "step"),
-        ("GTB", {"step": "close"}, "on"),
+        ("GTB", "inspecteur", {"step": "complete_inspection", "on": "2018-04-01"}, "lines"),
+        ("Hefboom", "dossierbehandelaar", {"step": "settle", "on": "2018-04-01"}, "net_amount"),
+        ("GTB", "dossierbehandelaar", {"step": "fly", "on": "2018-04-01"}, "step"),
+        ("GTB", "dossierbehandelaar", {"step": "close"}, "on"),
     ],
 )
-def test_a_step_the_dossier_cannot_take_is_refused_with_the_reason(client, project, payload, field):
+def test_a_step_the_dossier_cannot_take_is_refused_with_the_reason(
+    as_user, project, username, payload, field
+):
+    client = as_user(username)
     dossier = _dossier(client, project)
     before = DossierStatusChange.objects.count()
     response = client.post(f"/api/dossiers/{dossier['id']}/steps/", payload, format="json")
@@ -271,14 +308,12 @@ def test_the_answer_downloads_as_a_file(client, demo):
     assert client.get(f"/api/questions/{demo['question'].pk}/answer/odt/").status_code == 404
 
 
-def test_costs_are_declared_inspected_and_the_inspection_completed(client, demo):
-    organisation = organisation_create(name="Unizo")
-    project = project_create(call=demo["call"], name="Unizo", promoter=organisation)
-    dossier = dossier_open(
-        project=project, allocated_amount=Decimal("1000.00"), opened_on=datetime.date(2017, 1, 2)
-    )
+def test_costs_are_declared_inspected_and_the_inspection_completed(
+    client, promoter, as_user, unizo
+):
+    dossier, inspector = unizo, as_user("inspecteur")
     lines_url = f"/api/dossiers/{dossier.pk}/cost-lines/"
-    response = client.post(
+    response = promoter.post(
         lines_url,
         {
             "category": "operating",
@@ -292,13 +327,13 @@ def test_costs_are_declared_inspected_and_the_inspection_completed(client, demo)
     line = response.json()
     assert (line["amount"], line["verdict"], line["accepted_amount"]) == ("250.00", "", None)
 
-    def step(name, on):
-        return client.post(
+    def step(name, on, by=client):
+        return by.post(
             f"/api/dossiers/{dossier.pk}/steps/", {"step": name, "on": on}, format="json"
         )
 
-    step("submit_cost_statement", "2018-01-31")
-    late = client.post(
+    step("submit_cost_statement", "2018-01-31", by=promoter)
+    late = promoter.post(
         lines_url,
         {"category": "operating", "description": "Nog een", "amount": "1", "document_ref": "x"},
         format="json",
@@ -313,10 +348,11 @@ def test_costs_are_declared_inspected_and_the_inspection_completed(client, demo)
         "reason": "Enkel de zaal",
         "on": "2018-02-10",
     }
-    response = client.post(review_url, too_much, format="json")
+    assert client.post(review_url, too_much, format="json").status_code == 403  # not inspector
+    response = inspector.post(review_url, too_much, format="json")
     assert response.status_code == 400
     assert "accepted_amount" in response.json()
-    response = client.post(
+    response = inspector.post(
         review_url,
         {**too_much, "accepted_amount": "200.00"},
         format="json",
@@ -326,46 +362,35 @@ def test_costs_are_declared_inspected_and_the_inspection_completed(client, demo)
         "partly_accepted",
         "200.00",
     )
-    assert step("complete_inspection", "2018-02-15").json()["current_status"] == (
+    assert step("complete_inspection", "2018-02-15", by=inspector).json()["current_status"] == (
         "back_with_case_handler"
     )
     assert client.get(lines_url).json()[0]["accepted_amount"] == "200.00"
 
 
-def test_the_permission_predicates_say_why(demo):
-    user = demo["users"]["promotor"]
-    assert can_read(user) == (True, "")
-    assert can_write(user) == (True, "")
-    allowed, reason = can_read(AnonymousUser())
-    assert not allowed and reason
-    user.is_active = False
-    allowed, reason = can_write(user)
-    assert not allowed and reason
+def test_the_api_asks_the_same_predicates_as_the_pages(demo, as_user):
+    assert not can_use_api(AnonymousUser()).allowed
+    promoter = as_user("promotor")  # works for Hefboom only
+    names = [p["name"] for p in promoter.get("/api/projects/").json()["results"]]
+    assert names == ["Hefboom"]
+    stebo = Project.objects.get(name="Stebo")
+    refused = promoter.get(f"/api/projects/{stebo.pk}/kpis/")
+    assert refused.status_code == 403
+    with translation.override("nl"):  # the page's reason, in Dutch first
+        reason = can_view_project(demo["users"]["promotor"], stebo).reason
+    assert refused.json()["detail"] == reason
+    assert [d["project_name"] for d in promoter.get("/api/dossiers/").json()["results"]] == [
+        "Hefboom"
+    ]
+    assert promoter.get("/api/questions/").status_code == 403
+    assert as_user("kabinet").get("/api/questions/").status_code == 200
 
-
-def test_advances_are_scheduled_approved_and_paid_and_revenues_declared(client, demo):
-    organisation = organisation_create(name="Unizo")
-    project = project_create(call=demo["call"], name="Unizo", promoter=organisation)
-    dossier = dossier_open(
-        project=project, allocated_amount=Decimal("1000.00"), opened_on=datetime.date(2017, 1, 2)
+    kpi = Kpi.objects.filter(project=stebo).first()
+    case_handler = as_user("dossierbehandelaar")
+    response = case_handler.post(f"/api/kpis/{kpi.pk}/values/", {"value": "1"}, format="json")
+    assert response.status_code == 403  # the promoter reports its values
+    gtb = _dossier(case_handler, "GTB")
+    response = as_user("kabinet").post(
+        f"/api/dossiers/{gtb['id']}/steps/", {"step": "close", "on": "2018-04-01"}, format="json"
     )
-    url = f"/api/dossiers/{dossier.pk}/advances/"
-    response = client.post(url, {"number": 1, "percentage": "40"}, format="json")
-    assert response.status_code == 201, response.json()
-    advance = response.json()
-    assert advance["amount"] == "400.00"  # 40 % of € 1.000,00
-    too_much = client.post(url, {"number": 2, "percentage": "70"}, format="json")
-    assert too_much.status_code == 400
-    assert "percentage" in too_much.json()
-
-    steps = f"/api/advances/{advance['id']}/steps/"
-    early = client.post(steps, {"step": "pay", "on": "2017-02-01"}, format="json")
-    assert early.status_code == 400  # approved before paid
-    client.post(steps, {"step": "approve", "on": "2017-02-01"}, format="json")
-    paid = client.post(steps, {"step": "pay", "on": "2017-02-15"}, format="json").json()
-    assert (paid["approved_on"], paid["paid_on"]) == ("2017-02-01", "2017-02-15")
-    assert [a["number"] for a in client.get(url).json()] == [1]
-
-    revenues = f"/api/dossiers/{dossier.pk}/revenues/"
-    assert client.post(revenues, {"revenues": "120.50"}, format="json").status_code == 200
-    assert client.post(revenues, {"revenues": "-1"}, format="json").status_code == 400
+    assert response.status_code == 403

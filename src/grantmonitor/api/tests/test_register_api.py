@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from grantmonitor.accounts.services import membership_add
 from grantmonitor.calls.models import Project
 from grantmonitor.register.models import Activity, Participant
 
@@ -11,6 +12,10 @@ VALID_INSZ = "85073003328"  # born 30 July 1985
 
 @pytest.fixture
 def client(demo):
+    """The promoter's staff, a member of Hefboom and (here) of Stebo."""
+    membership_add(
+        user=demo["users"]["promotor"], organisation=Project.objects.get(name="Stebo").promoter
+    )
     api = APIClient()
     api.force_authenticate(demo["users"]["promotor"])
     return api
@@ -124,3 +129,13 @@ def test_an_attendee_of_another_project_is_refused(client, stebo):
     assert response.status_code == 400
     assert "participant" in response.json()["0"]
     assert Activity.objects.count() == before
+
+
+def test_only_the_promoters_staff_register(demo, stebo):
+    case_handler = APIClient()
+    case_handler.force_authenticate(demo["users"]["dossierbehandelaar"])
+    response = case_handler.post(
+        f"/api/projects/{stebo.pk}/participants/", [{"registered_on": "2015-03-02"}], format="json"
+    )
+    assert response.status_code == 403
+    assert not Participant.objects.exists()
