@@ -97,7 +97,7 @@ def test_session_and_minister_pick_between_questions_with_the_same_number(demo, 
     )
     assert "van IEMAND ANDERS" in (tmp_path / "c.md").read_text()
     assert main(["answer", "418", "--session", "2016-2017", "--format", "md"]) == 2
-    assert "(zitting 2016-2017)" in capsys.readouterr().err
+    assert "(zittingsjaar 2016-2017)" in capsys.readouterr().err
 
 
 def test_an_unwritable_file_is_a_clear_error(demo, tmp_path, capsys):

@@ -132,7 +132,7 @@ def test_duplicate_question_number_for_same_minister_and_session_is_refused(admi
     response = admin_client.post(reverse("admin:questions_writtenquestion_add"), data)
     assert response.status_code == 200
     assert (
-        "Deze minister heeft in dit zittingsjaar al een vraag met dit nummer."
+        "This minister already has a question with this number in this session."
         in response.content.decode()
     )
     assert WrittenQuestion.objects.count() == before
