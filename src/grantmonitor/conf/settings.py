@@ -151,6 +151,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Calls, projects, KPIs, register, dossiers, settlement, questions, answers.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "grantmonitor.dossiers.models.DossierStatus",
+        "CostVerdictEnum": "grantmonitor.dossiers.models.Verdict",
+        "KpiVerdictEnum": "grantmonitor.kpis.rules.Verdict",
+    },
 }
 
 FUNDER_NAME = config(
@@ -167,6 +172,12 @@ FUNDER_BIC = config(
     "FUNDER_BIC",
     default="",
     help="The BIC of that account.",
+)
+QUESTION_ANSWER_DAYS = config(
+    "QUESTION_ANSWER_DAYS",
+    default=20,
+    kind="int",
+    help="Working days (Monday to Friday) a minister has to answer a written question.",
 )
 IATI_REPORTING_ORG_REF = config(
     "IATI_REPORTING_ORG_REF",

@@ -38,12 +38,9 @@ def question_get(*, pk: int) -> WrittenQuestion:
     return question_list().prefetch_related("sub_questions__projects").get(pk=pk)
 
 
-DEFAULT_ANSWER_DAYS = 20
-
-
 def question_answer_days() -> int:
-    """Working days a minister has to answer (setting ``QUESTION_ANSWER_DAYS``, default 20)."""
-    return int(getattr(settings, "QUESTION_ANSWER_DAYS", DEFAULT_ANSWER_DAYS))
+    """Working days a minister has to answer (setting ``QUESTION_ANSWER_DAYS``)."""
+    return settings.QUESTION_ANSWER_DAYS
 
 
 def answer_deadline(*, asked_on: datetime.date, days: int | None = None) -> datetime.date:
