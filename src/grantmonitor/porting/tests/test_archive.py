@@ -1,0 +1,155 @@
+"""A call travels whole: export it, empty the database, import it, and find it identical."""
+
+import json
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from grantmonitor.calls.models import Call
+from grantmonitor.calls.selectors import call_get_by_title, project_list
+from grantmonitor.cli.commands.kpis import kpi_rows
+from grantmonitor.cli.main import main
+from grantmonitor.demo.seed import load_demo
+from grantmonitor.documents.render import render_answer
+from grantmonitor.kpis.selectors import projects_kpis
+from grantmonitor.porting.archive import export_call
+from grantmonitor.register.models import Participant
+from grantmonitor.register.synth import synth
+
+CALL = "Stakeholdersplatform prestartersbegeleiding van doelgroepen"
+
+
+def _state() -> dict:
+    """What a user sees of the call, and how many rows each table of the domain holds."""
+    call = call_get_by_title(title=CALL)
+    return {
+        "kpis": kpi_rows(projects_kpis(projects=list(project_list(call=call))), language="nl"),
+        "answers": {
+            q.number: render_answer(question=q, fmt="md", language="nl").content.decode()
+            for q in call.questions.all()
+        },
+        "rows": {
+            model._meta.label: model.objects.count()
+            for model in apps.get_models()
+            if model.__module__.startswith("grantmonitor.")
+            and model._meta.app_label != "accounts"  # users and memberships are not a call's
+        },
+        "person_keys": sorted(Participant.objects.values_list("person_key", flat=True)),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("filename", ["call.jsonl.gz", "call.jsonl"])
+def test_round_trip_into_an_empty_database_gives_the_same_kpis_answers_and_rows(
+    tmp_path, capsys, filename
+):
+    load_demo()
+    synth(scale=1)
+    before = _state()
+    archive = tmp_path / filename
+    assert main(["export-call", CALL, "-o", str(archive)]) == 0
+    assert archive.read_bytes()[:2] == (b"\x1f\x8b" if filename.endswith(".gz") else b'{"')
+
+    call_command("flush", interactive=False)
+    assert not Call.objects.exists()
+    capsys.readouterr()
+    assert main(["import-call", str(archive)]) == 0
+    out, err = capsys.readouterr()
+    assert CALL in out
+    assert "inactieve" in err or "inactive" in err  # the actors came back as placeholders
+
+    after = _state()
+    assert after["rows"] == before["rows"]
+    assert after["rows"]["register.Attendance"] > 1000  # the register came along
+    assert after["person_keys"] == before["person_keys"]  # pseudonyms intact
+    assert after["kpis"] == before["kpis"]
+    assert after["answers"] == before["answers"]
+    assert "€\xa0299.168,12" in after["answers"][418]
+    assert "1.347" in after["answers"][418]
+    users = get_user_model().objects.all()
+    assert users.exists()
+    assert not users.filter(is_active=True).exists()
+    assert not any(user.has_usable_password() for user in users)
+
+
+def _archive(demo) -> list[dict]:
+    return [json.loads(line) for line in export_call(call=demo["call"]).decode().splitlines()]
+
+
+def _write(tmp_path, lines: list[dict]) -> str:
+    path = tmp_path / "call.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    return str(path)
+
+
+def _renamed(lines: list[dict], title: str) -> list[dict]:
+    """The same archive as a call of another title, its questions in another session."""
+    lines[0]["call"] = title
+    for line in lines[1:]:
+        if line["model"] == "calls.call":
+            line["fields"]["title"] = title
+        if line["model"] == "questions.writtenquestion":
+            line["fields"]["session"] = "2019-2020"
+    return lines
+
+
+@pytest.fixture
+def rows_now(db):
+    return lambda: {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+def test_an_unknown_version_is_refused_and_nothing_saved(demo, tmp_path, capsys, rows_now):
+    lines = _archive(demo)
+    lines[0]["version"] = 2
+    lines[0]["call"] = "Een andere oproep"
+    before = rows_now()
+    assert main(["import-call", _write(tmp_path, lines)]) == 2
+    err = capsys.readouterr().err
+    assert "2" in err and "1" in err
+    assert "version" in err.lower() or "versie" in err.lower()
+    assert rows_now() == before
+
+
+def test_not_an_archive_is_refused(db, tmp_path, capsys):
+    assert main(["import-call", _write(tmp_path, [{"format": "iati", "version": 1}])]) == 2
+    assert "grantmonitor-call" in capsys.readouterr().err
+
+
+def test_a_call_title_that_exists_is_refused(demo, tmp_path, capsys, rows_now):
+    lines = _archive(demo)
+    lines[0]["call"] = CALL.upper()  # titles compare without case, as the selector finds them
+    before = rows_now()
+    assert main(["import-call", _write(tmp_path, lines)]) == 2
+    assert CALL.upper() in capsys.readouterr().err
+    assert rows_now() == before
+
+
+def test_a_bad_record_halfway_saves_nothing(demo, tmp_path, capsys, rows_now):
+    lines = _renamed(_archive(demo), "Oproep 2019")
+    cost_line = next(line for line in lines[1:] if line["model"] == "dossiers.costline")
+    cost_line["fields"]["amount"] = "-5.00"
+    before = rows_now()
+    assert main(["import-call", _write(tmp_path, lines)]) == 2
+    err = capsys.readouterr().err
+    assert "dossiers.costline" in err
+    assert (
+        f"Line {lines.index(cost_line) + 1}" in err or f"Regel {lines.index(cost_line) + 1}" in err
+    )
+    assert rows_now() == before
+
+
+def test_a_copy_under_another_title_shares_organisations_and_definitions(
+    demo, tmp_path, capsys, rows_now
+):
+    lines = _renamed(_archive(demo), "Oproep 2019")
+    before = rows_now()
+    assert main(["import-call", _write(tmp_path, lines)]) == 0
+    after = rows_now()
+    assert after["organisations.Organisation"] == before["organisations.Organisation"]
+    assert after["calls.TargetGroup"] == before["calls.TargetGroup"]
+    assert after["calls.Project"] == 2 * before["calls.Project"]
+    assert after["kpis.Kpi"] == 2 * before["kpis.Kpi"]
+    copy = call_get_by_title(title="Oproep 2019")
+    assert {p.name for p in copy.projects.all()} == {p.name for p in demo["call"].projects.all()}
