@@ -15,6 +15,8 @@ from grantmonitor.documents.charts import Chart, render_png
 from grantmonitor.documents.text import printable as text
 
 NOTE_COLOUR = RGBColor(0x9A, 0x5B, 0x00)
+MARGIN = Cm(2.2)
+TEXT_WIDTH = Cm(21.0) - 2 * MARGIN  # A4
 GROUP_FILL = "F0F2F5"
 HEADER_FILL = "E1E6EC"
 
@@ -32,8 +34,8 @@ def render(answer: Answer) -> bytes:
 def _setup(document, answer: Answer) -> None:
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.left_margin = section.right_margin = Cm(2.2)
-    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2.2)
+    section.left_margin = section.right_margin = MARGIN
+    section.top_margin, section.bottom_margin = MARGIN, MARGIN
     normal = document.styles["Normal"]
     normal.font.name = "Times New Roman"
     normal.font.size = Pt(11)
@@ -81,7 +83,7 @@ def _question(document, answer: Answer) -> None:
 def _answer(document, answer: Answer) -> None:
     header = answer.header
     section = document.add_section(WD_SECTION.NEW_PAGE)
-    section.left_margin = section.right_margin = Cm(2.2)
+    section.left_margin = section.right_margin = MARGIN
     for index, line in enumerate(header.signature_lines):
         _line(document, line, bold=index == 0)
     document.add_paragraph()
@@ -154,10 +156,26 @@ def _table(document, table: Table) -> None:
                 _cell(cell, value, indent=0.5 * row.depth)
             else:
                 _cell(cell, value, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    first_width = Cm(7.0) if width >= 5 else Cm(3.0)
-    for row in grid.rows:
-        row.cells[0].width = first_width
+    _set_widths(grid, width)
     document.add_paragraph()
+
+
+def _set_widths(grid, columns: int) -> None:
+    """Fix the column widths in the grid and in every cell: Word reads the cells, LibreOffice
+    the grid, and both otherwise squeeze the KPI names into a narrow first column."""
+    first = Cm(6.0) if columns >= 5 else Cm(4.0)
+    other = int((TEXT_WIDTH - first) / (columns - 1)) if columns > 1 else 0
+    widths = [first] + [other] * (columns - 1)
+    grid.autofit = False
+    for column, column_width in zip(grid.columns, widths, strict=True):
+        column.width = column_width
+    for row in grid.rows:
+        cells = row.cells
+        if len({id(cell._tc) for cell in cells}) == 1:  # a track heading spanning the row
+            cells[0].width = sum(widths)
+            continue
+        for cell, cell_width in zip(cells, widths, strict=True):
+            cell.width = cell_width
 
 
 def _repeat_as_header(row) -> None:
