@@ -1,11 +1,12 @@
 """Reads of KPIs: one row per KPI with its current value, verdict and breakdown checks."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
 from grantmonitor.calls.models import Call, Project
-from grantmonitor.kpis import rules
+from grantmonitor.kpis import definitions, rules
 from grantmonitor.kpis.models import Kpi, KpiValue, OutcomeCount, TargetGroupCount, Track
 
 
@@ -148,3 +149,47 @@ def _walk(kpi: Kpi, depth: int, by_parent: dict, out: list[KpiRow]) -> KpiRow:
 def call_kpis(*, call: Call) -> list[ProjectKpis]:
     projects = list(call.projects.select_related("promoter").order_by("order", "name"))
     return projects_kpis(projects=projects)
+
+
+@dataclass
+class KpiProvenance:
+    """Where a KPI's current figures come from, and its current figures per reporting period."""
+
+    current: KpiValue | None = None  # the cumulative value, with its definition version
+    periods: list[KpiValue] = field(default_factory=list)  # one per period, in date order
+
+    @property
+    def counts_people(self) -> bool:
+        """Computed with a definition that counts distinct people."""
+        version = self.current.definition_version if self.current else None
+        return version is not None and definitions.counts_people(version.spec)
+
+
+def project_kpi_provenance(*, project: Project) -> dict[int, KpiProvenance]:
+    """Per KPI id of the project: the current value of the whole project and of each period.
+
+    One query; the latest row of each period is the current one, as in :func:`project_kpis`.
+    """
+    latest: dict[tuple, KpiValue] = {}
+    values = (
+        KpiValue.objects.filter(kpi__project=project)
+        .select_related("definition_version__definition")
+        .order_by("recorded_at", "pk")
+    )
+    for value in values:
+        latest[(value.kpi_id, value.period_start, value.period_end)] = value  # the latest wins
+    result: dict[int, KpiProvenance] = {}
+    for (kpi_id, start, _end), value in sorted(
+        latest.items(), key=lambda item: (item[0][0], item[0][1] or datetime.date.min)
+    ):
+        entry = result.setdefault(kpi_id, KpiProvenance())
+        if start is None:
+            entry.current = value
+        else:
+            entry.periods.append(value)
+    return result
+
+
+def kpi_get(*, project: Project, pk: int) -> Kpi:
+    """One KPI of a project; ``Kpi.DoesNotExist`` when the project has no such KPI."""
+    return Kpi.objects.select_related("project").get(project=project, pk=pk)

@@ -9,6 +9,11 @@ urlpatterns = [
     path("calls/<int:pk>/", views.call_detail, name="call"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/chart.svg", views.project_chart, name="project-chart"),
+    path(
+        "projects/<int:pk>/kpis/<int:kpi_pk>/target-groups.svg",
+        views.kpi_target_groups_chart,
+        name="kpi-target-groups-chart",
+    ),
     path("questions/<int:pk>/", views.question_detail, name="question"),
     path(
         "questions/<int:pk>/answer-<str:language>.<str:fmt>",

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from grantmonitor.common.money import format_eur, format_number
 from grantmonitor.documents import kpi_text
 from grantmonitor.dossiers.models import DossierStatus
+from grantmonitor.kpis import rules
 
 register = template.Library()
 
@@ -54,6 +55,14 @@ def kpi_achievement(row):
 @register.filter
 def verdict(value):
     return kpi_text.verdict_label(value)
+
+
+@register.simple_tag
+def period_figures(value, kind):
+    """A KPI's figures for one reporting period: ``1 in 2`` for a ratio, else the number."""
+    if kind == rules.Kind.RATIO:
+        return kpi_text.ratio_text(value.figures, _language())
+    return kpi_text.number(value.value, _language())
 
 
 @register.simple_tag
