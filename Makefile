@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages lint chromium serve
+.PHONY: run test install messages lint system-packages serve
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,13 +32,19 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-# The browser tests drive Debian's Chromium; install it when it is missing.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# The browser tests drive Debian's Chromium and the document tests open our DOCX files in
+# LibreOffice; install them (as root) when they are missing.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pg_dump >/dev/null 2>&1 || missing="$$missing postgresql-client"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages for the tests:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
-test: install lint chromium
+test: install lint system-packages
 	$(VENV)/bin/pytest
 
 # The production server (gunicorn, whitenoise, JSON logs) locally on PostgreSQL, for a smoke test.

@@ -2,7 +2,7 @@
 
 ``GRANTMONITOR_REQUIRE_DB=postgresql`` makes the run fail at once when the tests would not
 run on that database, so CI cannot pass on SQLite by accident. ``GRANTMONITOR_REQUIRE_MARKERS=
-browser,postgres`` makes the run fail when no test with one of those markers passed.
+browser,postgres,office`` makes the run fail when no test with one of those markers passed.
 """
 
 import os
@@ -45,7 +45,7 @@ def demo(db):
 
 def pytest_runtest_logreport(report):
     if report.when == "call" and report.passed:
-        for marker in ("browser", "postgres"):
+        for marker in ("browser", "postgres", "office"):
             if marker in report.keywords:
                 _passed_markers[marker] = _passed_markers.get(marker, 0) + 1
 
