@@ -182,3 +182,20 @@ def test_another_pseudonym_key_is_imported_with_a_warning(demo, tmp_path, capsys
     settings.PSEUDONYM_KEY = "another-instance-key"
     assert main(["import-call", _write(tmp_path, lines)]) == 0
     assert "pseudoniemsleutel van deze installatie verschilt" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "Het archief is leeg."),
+        (b'{"format": "grantmonitor-call", "version": 1, "call": "X"}\n{not json\n', "Regel 2"),
+        (b"\xff\xfe", "geen UTF-8"),
+        (b"\x1f\x8b\x08garbage", "geen leesbaar gzip-bestand"),
+    ],
+)
+def test_an_unreadable_archive_is_refused_with_the_reason(db, tmp_path, capsys, content, message):
+    path = tmp_path / "call.jsonl"
+    path.write_bytes(content)
+    assert main(["import-call", str(path)]) == 2
+    assert message in capsys.readouterr().err
+    assert not Call.objects.exists()
