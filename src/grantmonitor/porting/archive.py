@@ -20,8 +20,6 @@ another key warns that the same people will not be recognised there.
 
 import datetime
 import gzip
-import hashlib
-import hmac
 import io
 import json
 from collections import defaultdict
@@ -54,7 +52,6 @@ SHARED: dict[str, tuple[str, ...]] = {
 MUST_MATCH = {"kpis.measuredefinitionversion": ("spec",)}
 
 # Hashed with the pseudonym key to fingerprint it; not a national number, so no person's key.
-_KEY_PROBE = b"grantmonitor-call pseudonym key"
 
 
 class ArchiveError(Exception):
@@ -74,10 +71,6 @@ def _label(model: type[models.Model]) -> str:
 
 def _foreign_keys(model: type[models.Model]) -> list[models.ForeignKey]:
     return [f for f in model._meta.concrete_fields if f.is_relation]
-
-
-def _key_fingerprint() -> str:
-    return hmac.new(pseudonyms._key(), _KEY_PROBE, hashlib.sha256).hexdigest()[:16]
 
 
 def _domain_models() -> list[type[models.Model]]:
@@ -235,7 +228,7 @@ def export_call(*, call: Call) -> bytes:
         "version": VERSION,
         "call": call.title,
         "exported_at": timezone.now().isoformat(),
-        "pseudonym_key_fingerprint": _key_fingerprint(),
+        "pseudonym_key_fingerprint": pseudonyms.key_fingerprint(),
         "counts": dict(counts),
     }
     lines = (json.dumps(item, ensure_ascii=False, sort_keys=True) for item in [header, *records])
@@ -413,7 +406,7 @@ def import_call(*, data: bytes) -> ImportResult:
     if call is None or call.title != title:
         raise ArchiveError(_("The archive holds no call titled “%(title)s”.") % {"title": title})
     warnings = []
-    if header.get("pseudonym_key_fingerprint") != _key_fingerprint():
+    if header.get("pseudonym_key_fingerprint") != pseudonyms.key_fingerprint():
         warnings.append(
             _(
                 "This instance's pseudonym key differs from the exporting one: people registered "

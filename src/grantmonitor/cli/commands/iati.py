@@ -52,14 +52,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     exporting.add_argument(
         "--reporting-org-ref",
-        default=getattr(settings, "IATI_REPORTING_ORG_REF", ""),
+        default=settings.IATI_REPORTING_ORG_REF,
         help=_(
             "the funder's IATI organisation identifier (default: setting IATI_REPORTING_ORG_REF)"
         ),
     )
     exporting.add_argument(
         "--reporting-org-name",
-        default=getattr(settings, "IATI_REPORTING_ORG_NAME", ""),
+        default=settings.IATI_REPORTING_ORG_NAME,
         help=_(
             "the funder's name (default: setting IATI_REPORTING_ORG_NAME, "
             "else the call's portfolio)"

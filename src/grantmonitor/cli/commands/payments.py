@@ -44,9 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     debtor = Debtor(
-        name=args.debtor_name or getattr(settings, "FUNDER_NAME", ""),
-        iban=args.debtor_iban or getattr(settings, "FUNDER_IBAN", ""),
-        bic=args.debtor_bic or getattr(settings, "FUNDER_BIC", ""),
+        name=args.debtor_name or settings.FUNDER_NAME,
+        iban=args.debtor_iban or settings.FUNDER_IBAN,
+        bic=args.debtor_bic or settings.FUNDER_BIC,
     )
     try:
         content = payment_file(day=args.date, debtor=debtor)
