@@ -82,6 +82,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "grantmonitor.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "grantmonitor.ops.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "grantmonitor.web.middleware.DutchFirstLocaleMiddleware",
