@@ -1,0 +1,240 @@
+"""Import a spreadsheet of one kind: every row through its service, in one transaction.
+
+Rows stream from :mod:`grantmonitor.imports.sheets` and are processed in batches; each row
+runs in its own savepoint. When any row fails nothing is saved, unless ``valid_only`` is
+asked: then the valid rows are saved and the others listed. Every error names its row, column
+and value. A row whose natural key (see :mod:`grantmonitor.imports.kinds`) is already present
+is counted as unchanged, so re-importing a file creates nothing twice. At most
+``ERRORS_KEPT`` errors are kept for the report (the rest are counted), so a file full of
+mistakes does not fill the memory either.
+"""
+
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from grantmonitor.calls.models import Project
+from grantmonitor.calls.selectors import project_find
+from grantmonitor.imports import cells
+from grantmonitor.imports.kinds import KINDS, Column, Kind
+from grantmonitor.imports.sheets import Row, SheetError, read_rows
+
+BATCH_SIZE = 500
+ERRORS_KEPT = 1000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = _("row %(row)s") % {"row": self.row}
+        if self.column:
+            where += f", {self.column}"
+        value = f" “{self.value}”" if self.value else ""
+        return f"{where}{value}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    valid_only: bool
+    rows: int = 0
+    created: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def saved(self) -> bool:
+        """Whether what was created is kept: no row failed, or the user chose valid rows only."""
+        return self.failed == 0 or self.valid_only
+
+    @property
+    def imported_anything(self) -> bool:
+        return self.saved and (self.created + self.unchanged) > 0
+
+    @property
+    def errors_not_shown(self) -> int:
+        return self.failed - len(self.errors)
+
+
+def import_file(
+    *,
+    source: Path | BinaryIO,
+    file_name: str,
+    kind: str,
+    project: str = "",
+    valid_only: bool = False,
+    progress: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Import ``source`` as ``kind``; ``project`` names the project when the file has no
+    project column. Raises :class:`SheetError` when the file as a whole cannot be read."""
+    spec = KINDS[kind]
+    header, rows = read_rows(source, file_name=file_name)
+    columns = _columns(spec, header, has_default_project=bool(project))
+    report = ImportReport(kind=kind, valid_only=valid_only)
+    projects: dict[str, Project | cells.CellError] = {}
+    with transaction.atomic():
+        for batch in _batches(rows):
+            report.rows += len(batch)
+            _import_batch(spec, columns, batch, project, projects, report)
+            if progress is not None:
+                progress(report)
+        if not report.saved:
+            transaction.set_rollback(True)
+    return report
+
+
+def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
+    while batch := list(islice(rows, BATCH_SIZE)):
+        yield batch
+
+
+def _accepted_headers(column: Column) -> set[str]:
+    names = {column.key.casefold()}
+    for language in ("nl", "en"):
+        with translation.override(language):
+            names.add(str(column.label).casefold())
+    return names
+
+
+def _columns(spec: Kind, header: list[str], *, has_default_project: bool) -> dict[str, str]:
+    """Column key → header as written; refuses unknown, repeated and missing columns."""
+    by_name = {name: column for column in spec.columns for name in _accepted_headers(column)}
+    found: dict[str, str] = {}
+    for written in header:
+        column = by_name.get(written.casefold())
+        if column is None:
+            raise SheetError(
+                _("Column “%(column)s” is not known for %(kind)s; known columns: %(known)s.")
+                % {
+                    "column": written,
+                    "kind": spec.label,
+                    "known": ", ".join(str(c.label) for c in spec.columns),
+                }
+            )
+        if column.key in found:
+            raise SheetError(_("Column “%(column)s” appears twice.") % {"column": written})
+        found[column.key] = written
+    required = [c for c in spec.columns if c.required]
+    if not has_default_project:
+        required.append(spec.columns[0])
+    missing = [str(c.label) for c in required if c.key not in found]
+    if missing:
+        raise SheetError(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+    return found
+
+
+@dataclass
+class _Parsed:
+    row: Row
+    project: Project
+    values: dict
+    key: Hashable
+
+
+def _import_batch(
+    spec: Kind,
+    columns: dict[str, str],
+    batch: list[Row],
+    default_project: str,
+    projects: dict,
+    report: ImportReport,
+) -> None:
+    """Read the batch's rows, ask once per project which are present, create the others."""
+    parsed = []
+    for row in batch:
+        try:
+            parsed.append(_parse(spec, columns, row, default_project, projects))
+        except RowFailed as failure:
+            _fail(report, columns, row, failure.column, failure.message)
+    present: dict[Project, set] = {}
+    for item in parsed:
+        present.setdefault(item.project, set())
+    for project in present:
+        keys = [item.key for item in parsed if item.project == project]
+        present[project] = spec.present(project, keys)
+    for item in parsed:
+        if item.key in present[item.project]:
+            report.unchanged += 1
+            continue
+        try:
+            with transaction.atomic():
+                spec.create(item.project, item.values)
+        except ValidationError as exc:
+            _fail(report, columns, item.row, *_joined(exc))
+            continue
+        present[item.project].add(item.key)
+        report.created += 1
+
+
+class RowFailed(Exception):
+    def __init__(self, column: str, message: str):
+        super().__init__(message)
+        self.column, self.message = column, message
+
+
+def _parse(
+    spec: Kind, columns: dict[str, str], row: Row, default_project: str, projects: dict
+) -> _Parsed:
+    if "" in row.cells:
+        raise RowFailed("", _("a value in a column without header"))
+    values = {}
+    for column in spec.columns:
+        try:
+            values[column.key] = column.parse(row.cells.get(columns.get(column.key, "")))
+        except cells.CellError as exc:
+            raise RowFailed(column.key, str(exc)) from exc
+        if column.required and values[column.key] in (None, "", []):
+            raise RowFailed(column.key, _("required"))
+    name = values["project"] or default_project
+    if not name:
+        raise RowFailed("project", _("required"))
+    project = _project(name, projects)
+    if isinstance(project, cells.CellError):
+        raise RowFailed("project", str(project))
+    try:
+        key = spec.key(values)
+    except ValidationError as exc:
+        raise RowFailed(*_joined(exc)) from exc
+    return _Parsed(row=row, project=project, values=values, key=key)
+
+
+def _fail(report: ImportReport, columns: dict, row: Row, column_key: str, message: str) -> None:
+    report.failed += 1
+    if len(report.errors) < ERRORS_KEPT:
+        written = columns.get(column_key, column_key)
+        value = row.cells.get(written)
+        report.errors.append(
+            RowError(row.number, written, "" if value is None else str(value), message)
+        )
+
+
+def _project(name: str, projects: dict) -> Project | cells.CellError:
+    if name not in projects:
+        try:
+            projects[name] = project_find(name=name)
+        except Project.DoesNotExist:
+            projects[name] = cells.CellError(_("there is no project with this name"))
+        except Project.MultipleObjectsReturned:
+            projects[name] = cells.CellError(_("several projects have this name"))
+    return projects[name]
+
+
+def _joined(exc: ValidationError) -> tuple[str, str]:
+    """The first field a service refused and why ("" for the row as a whole)."""
+    if hasattr(exc, "error_dict"):
+        key, messages = next(iter(exc.message_dict.items()))
+        return ("" if key == "__all__" else key), " ".join(messages)
+    return "", " ".join(exc.messages)
