@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
+from zipfile import BadZipFile
 
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -78,7 +79,7 @@ def _header(values: list[CellValue]) -> list[str]:
 def _xlsx_rows(source: Path | BinaryIO) -> tuple[list[str], Iterator[Row]]:
     try:
         workbook = load_workbook(source, read_only=True, data_only=False)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         raise SheetError(_("This is not a readable XLSX file.")) from exc
     sheet = workbook.worksheets[0]
     numbered = (

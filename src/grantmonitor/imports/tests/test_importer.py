@@ -1,4 +1,5 @@
 import io
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -107,7 +108,7 @@ def test_reported_kpi_values_read_belgian_numbers(demo, english):
         project__name="Hefboom", name__startswith="Infosessies of aanwezigheid"
     )
     value = sessions.values.get(period_start__isnull=False)
-    assert (str(value.value), value.period_end.isoformat()) == ("1347", "2018-12-31")
+    assert (value.value, value.period_end.isoformat()) == (Decimal("1347"), "2018-12-31")
     assert value.source == ValueSource.REPORTED and value.evidence == "Jaarverslag 2018"
 
     again = _import("kpi-values.csv", "kpi-values", valid_only=True)
@@ -172,7 +173,7 @@ def test_xlsx_with_real_dates_and_numbers_and_a_formula_refused(demo, english):
     value = Kpi.objects.get(name__startswith="Infosessies of").values.get(
         period_start__isnull=False
     )
-    assert (str(value.value), value.period_start.isoformat()) == ("299168.12", "2018-03-23")
+    assert (value.value, value.period_start.isoformat()) == (Decimal("299168.12"), "2018-03-23")
 
 
 def test_unknown_or_missing_columns_refuse_the_file(demo, english):
