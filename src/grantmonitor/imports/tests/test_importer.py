@@ -205,3 +205,21 @@ def test_an_empty_template_imports_as_nothing_and_states_its_natural_key(db, dut
     assert report.rows == 0
     explanation = load_workbook(io.BytesIO(xlsx_template)).worksheets[1]
     assert "opnieuw" in explanation["A2"].value
+
+
+def test_a_person_is_recognised_by_the_insz_which_is_not_kept(demo, english):
+    content = (
+        b"project;INSZ;intakedatum\n"
+        b"GTB;90.01.01-001.23;02/01/2018\n"
+        b"GTB;90010100123;03/01/2018\n"
+        b"GTB;90010100124;03/01/2018\n"
+    )
+    report = import_file(
+        source=io.BytesIO(content), file_name="x.csv", kind="participants", valid_only=True
+    )
+    assert (report.created, report.unchanged, report.failed) == (1, 1, 1)
+    assert report.errors[0].row == 4 and report.errors[0].column == "INSZ"
+    assert "90010100124 is not a valid national register or BIS number" in str(report.errors[0])
+    person = Participant.objects.get(project__name="GTB")
+    assert (person.birth_year, person.registered_on.isoformat()) == (1990, "2018-01-02")
+    assert "90010100123" not in person.person_key and len(person.person_key) == 64
