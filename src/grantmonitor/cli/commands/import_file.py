@@ -7,6 +7,7 @@ saved). ``--template`` writes the empty template of the kind to FILE instead.
 """
 
 import argparse
+import sys
 from pathlib import Path
 
 from django.db import DatabaseError
@@ -14,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from grantmonitor.cli.commands.answer import database_problem, write_output
 from grantmonitor.cli.main import CommandFailed
-from grantmonitor.imports.importer import ImportReport, import_file
+from grantmonitor.common.money import format_number
+from grantmonitor.imports.importer import BATCH_SIZE, ImportReport, import_file
 from grantmonitor.imports.kinds import KINDS
 from grantmonitor.imports.sheets import SheetError
 from grantmonitor.imports.templates import template_csv, template_xlsx
@@ -24,6 +26,7 @@ HELP = _(
     "Import a spreadsheet (XLSX or CSV) of participants, activities, attendance or KPI values."
 )
 NOTHING_IMPORTED = 1
+PROGRESS_EVERY = 10_000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
             kind=args.kind,
             project=args.project,
             valid_only=args.valid_only,
+            progress=_progress,
         )
     except SheetError as exc:
         raise CommandFailed(f"{path.name}: {exc}") from exc
@@ -69,17 +73,26 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.imported_anything else NOTHING_IMPORTED
 
 
+def _progress(report: ImportReport) -> None:
+    """A line on standard error every ``PROGRESS_EVERY`` rows, so a long import shows life."""
+    if report.rows % PROGRESS_EVERY < BATCH_SIZE and report.rows >= PROGRESS_EVERY:
+        print(_("… %(rows)s rows read") % {"rows": format_number(report.rows)}, file=sys.stderr)
+
+
 def summary(report: ImportReport) -> str:
     """What the import created, what was already there, and every refused row and why."""
     lines = [
-        _("Rows read: %(count)s") % {"count": report.rows},
-        _("Created: %(count)s") % {"count": report.created if report.saved else 0},
-        _("Unchanged (already present): %(count)s") % {"count": report.unchanged},
-        _("Refused: %(count)s") % {"count": report.failed},
+        _("Rows read: %(count)s") % {"count": format_number(report.rows)},
+        _("Created: %(count)s") % {"count": format_number(report.created if report.saved else 0)},
+        _("Unchanged (already present): %(count)s") % {"count": format_number(report.unchanged)},
+        _("Refused: %(count)s") % {"count": format_number(report.failed)},
     ]
     lines.extend(f"  - {error}" for error in report.errors)
     if report.errors_not_shown:
-        lines.append(_("  … and %(count)s more refused rows") % {"count": report.errors_not_shown})
+        lines.append(
+            _("  … and %(count)s more refused rows")
+            % {"count": format_number(report.errors_not_shown)}
+        )
     if not report.saved:
         lines.append(
             _(

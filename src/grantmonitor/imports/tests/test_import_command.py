@@ -60,3 +60,14 @@ def test_template_is_written_and_imports_back(demo, dutch, tmp_path, capsys):
     capsys.readouterr()
     assert main(["import", str(template), "--kind", "participants"]) == 1
     assert "Gelezen rijen: 0" in capsys.readouterr().out
+
+
+def test_a_long_import_shows_progress_on_standard_error(demo, dutch, tmp_path, capsys):
+    path = tmp_path / "lang.csv"
+    path.write_text(
+        "referentie van de promotor;intakedatum\n" + "LG-1;23/03/2018\n" * 10_500, encoding="utf-8"
+    )
+    assert main(["import", str(path), "--kind", "participants", "--project", "Stebo"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == ["… 10.000 rijen gelezen"]
+    assert "Aangemaakt: 1\nOngewijzigd (al aanwezig): 10.499" in captured.out
