@@ -99,7 +99,8 @@ def test_attendance_of_an_unknown_activity_is_refused(demo, english):
 
 def test_reported_kpi_values_read_belgian_numbers(demo, english):
     report = _import("kpi-values.csv", "kpi-values", valid_only=True)
-    assert (report.created, report.failed) == (2, 1)
+    # the credit KPI's 16 on a baseline of 5, with the answer as evidence, is the seed's own
+    assert (report.created, report.unchanged, report.failed) == (1, 1, 1)
     assert (
         str(report.errors[0])
         == "row 4, KPI “Bestaat niet”: this project has no KPI named “Bestaat niet”"
@@ -111,8 +112,10 @@ def test_reported_kpi_values_read_belgian_numbers(demo, english):
     assert (value.value, value.period_end.isoformat()) == (Decimal("1347"), "2018-12-31")
     assert value.source == ValueSource.REPORTED and value.evidence == "Jaarverslag 2018"
 
+    credits = Kpi.objects.get(project__name="Hefboom", name__startswith="Aantal goedgekeurde")
+    assert credits.values.count() == 1
+
     again = _import("kpi-values.csv", "kpi-values", valid_only=True)
-    # the credit KPI's 16 on baseline 5 is what the seed already holds, from another source
     assert (again.created, again.unchanged) == (0, 2)
     assert sessions.values.count() == 2
 
@@ -223,3 +226,18 @@ def test_a_person_is_recognised_by_the_insz_which_is_not_kept(demo, english):
     person = Participant.objects.get(project__name="GTB")
     assert (person.birth_year, person.registered_on.isoformat()) == (1990, "2018-01-02")
     assert "90010100123" not in person.person_key and len(person.person_key) == 64
+
+
+def test_a_file_that_is_not_utf8_or_has_no_header_is_refused_whole(db, english):
+    with pytest.raises(SheetError, match="not UTF-8 text"):
+        import_file(
+            source=io.BytesIO("project;référence\n".encode("latin-1")),
+            file_name="x.csv",
+            kind="participants",
+        )
+    with pytest.raises(SheetError, match="no header row"):
+        import_file(
+            source=io.BytesIO(b"# only a comment\n\n"), file_name="x.csv", kind="participants"
+        )
+    with pytest.raises(SheetError, match="no header row"):
+        import_file(source=_xlsx([]), file_name="x.xlsx", kind="participants")
