@@ -245,7 +245,7 @@ def _attendances_present(project: Project, keys: list[tuple]) -> set[tuple]:
 
 def _attendance_create(project: Project, values: Values) -> Attendance:
     activity = Activity.objects.filter(
-        project=project, **dict(zip(("date", "kind", "title"), _activity_key(values), strict=True))
+        project=project, date=values["date"], kind=values["kind"], title=values["title"]
     ).first()
     if activity is None:
         _refuse(
