@@ -8,6 +8,7 @@ shows dossiers, their history, budget, advances, cost lines, settlement and audi
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from grantmonitor.common.admin import ReadOnly
 from grantmonitor.common.money import format_eur
 from grantmonitor.dossiers.models import (
     Advance,
@@ -20,17 +21,6 @@ from grantmonitor.dossiers.models import (
     Settlement,
 )
 from grantmonitor.dossiers.selectors import dossier_list
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StatusChangeInline(ReadOnly, admin.TabularInline):

@@ -3,6 +3,7 @@ validate each record and recompute the KPIs it touches."""
 
 from django.contrib import admin
 
+from grantmonitor.common.admin import ReadOnly
 from grantmonitor.register.models import (
     Activity,
     Attendance,
@@ -17,35 +18,24 @@ from grantmonitor.register.models import (
 )
 
 
-class ViewOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class CharacteristicInline(ViewOnly, admin.TabularInline):
+class CharacteristicInline(ReadOnly, admin.TabularInline):
     model = Characteristic
     extra = 0
 
 
-class AttendanceInline(ViewOnly, admin.TabularInline):
+class AttendanceInline(ReadOnly, admin.TabularInline):
     model = Attendance
     extra = 0
     raw_id_fields = ("participant",)
 
 
-class PresenceInline(ViewOnly, admin.TabularInline):
+class PresenceInline(ReadOnly, admin.TabularInline):
     model = OrganisationPresence
     extra = 0
 
 
 @admin.register(Participant)
-class ParticipantAdmin(ViewOnly, admin.ModelAdmin):
+class ParticipantAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("pk", "project", "reference", "birth_year", "gender", "registered_on")
     list_filter = ("project__call", "project", "gender")
     search_fields = ("reference", "person_key")
@@ -54,7 +44,7 @@ class ParticipantAdmin(ViewOnly, admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ViewOnly, admin.ModelAdmin):
+class ActivityAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("date", "kind", "project", "organiser", "audience", "title")
     list_filter = ("kind", "project__call", "project")
     date_hierarchy = "date"
@@ -63,14 +53,14 @@ class ActivityAdmin(ViewOnly, admin.ModelAdmin):
 
 
 @admin.register(Trajectory)
-class TrajectoryAdmin(ViewOnly, admin.ModelAdmin):
+class TrajectoryAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("participant", "kind", "start_date", "end_date")
     list_filter = ("kind", "participant__project")
     raw_id_fields = ("participant",)
 
 
 @admin.register(CreditApplication)
-class CreditApplicationAdmin(ViewOnly, admin.ModelAdmin):
+class CreditApplicationAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("participant", "applied_on", "amount", "lender", "decision", "decided_on")
     list_filter = ("decision", "lender", "participant__project")
     date_hierarchy = "applied_on"
@@ -78,20 +68,20 @@ class CreditApplicationAdmin(ViewOnly, admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(ViewOnly, admin.ModelAdmin):
+class ReferralAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("referred_on", "from_organisation", "to_organisation", "taken_up", "reason")
     list_filter = ("from_organisation", "to_organisation", "taken_up")
     raw_id_fields = ("participant",)
 
 
 @admin.register(OrganisationReached)
-class OrganisationReachedAdmin(ViewOnly, admin.ModelAdmin):
+class OrganisationReachedAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("organisation", "kind", "project", "reached_on")
     list_filter = ("kind", "project")
 
 
 @admin.register(FollowUpOutcome)
-class FollowUpOutcomeAdmin(ViewOnly, admin.ModelAdmin):
+class FollowUpOutcomeAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("participant", "observed_on", "status", "programme", "source")
     list_filter = ("status", "source", "participant__project")
     raw_id_fields = ("participant",)
