@@ -10,9 +10,14 @@ CENT = Decimal("0.01")
 LOCALES = {"nl": "nl_BE", "en": "en_GB"}
 
 
+def is_whole_cents(value: Decimal) -> bool:
+    """True when ``value`` is finite and has no fraction of a cent (``12.50``, not ``12.505``)."""
+    return value.is_finite() and value == value.quantize(CENT)
+
+
 def validate_cents(value: Decimal | None) -> None:
     """Refuse an amount with fractions of a cent."""
-    if value is not None and value != value.quantize(CENT):
+    if value is not None and not is_whole_cents(value):
         raise ValidationError(
             _("%(value)s has fractions of a cent; amounts are exact to the cent."),
             params={"value": value},

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-CENT = Decimal("0.01")
+from grantmonitor.common.money import CENT, is_whole_cents
+
 HUNDRED = Decimal("100")
 ZERO = Decimal("0.00")
 
@@ -84,7 +85,7 @@ def money(value: Decimal | int) -> Decimal:
     if isinstance(value, float) or not isinstance(value, Decimal | int):
         raise TypeError(f"money is a Decimal or an int, never {type(value).__name__}: {value!r}")
     amount = Decimal(value)
-    if not amount.is_finite() or amount != amount.quantize(CENT):
+    if not is_whole_cents(amount):
         raise ValueError(f"{value} is not a whole number of cents")
     return amount.quantize(CENT)
 

@@ -30,6 +30,7 @@ from lxml import etree
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.calls.selectors import call_get_by_title, project_list
 from grantmonitor.calls.services import call_create, project_create
+from grantmonitor.common.money import is_whole_cents
 from grantmonitor.common.numbers import NotANumber, parse_number
 from grantmonitor.kpis.models import Kpi, KpiKind, KpiValue
 from grantmonitor.kpis.selectors import project_kpis
@@ -468,7 +469,7 @@ def _side_value(
         reason = number.reason
     elif number < 0:
         reason = _("negative")
-    elif number != number.quantize(Decimal("0.01")):
+    elif not is_whole_cents(number):
         reason = _("more than two decimals")
     if reason is not None:
         skipped.append(
