@@ -98,15 +98,19 @@ def projects_kpis(*, projects: list[Project]) -> list[ProjectKpis]:
     for row in OutcomeCount.objects.filter(kpi__project_id__in=ids).order_by("order", "pk"):
         outcomes.setdefault(row.kpi_id, []).append(row)
 
+    # Grouped once, so a call of a thousand projects is not rescanned per project.
+    by_project_parent: dict[int, dict[int | None, list[Kpi]]] = {}
+    for kpi in kpis:
+        by_project_parent.setdefault(kpi.project_id, {}).setdefault(kpi.parent_id, []).append(kpi)
+    tracks_by_project: dict[int, list[Track]] = {}
+    for track in tracks:
+        tracks_by_project.setdefault(track.project_id, []).append(track)
+
     result = []
     for project in projects:
-        own = [kpi for kpi in kpis if kpi.project_id == project.pk]
-        by_parent: dict[int | None, list[Kpi]] = {}
-        for kpi in own:
-            by_parent.setdefault(kpi.parent_id, []).append(kpi)
+        by_parent = by_project_parent.get(project.pk, {})
         blocks = []
-        own_tracks = [track for track in tracks if track.project_id == project.pk]
-        for track in [None, *own_tracks]:
+        for track in [None, *tracks_by_project.get(project.pk, [])]:
             roots = [
                 kpi
                 for kpi in by_parent.get(None, [])
