@@ -178,9 +178,7 @@ def _register_groups(row: KpiRow, provenance: KpiProvenance) -> RegisterGroups |
 
 
 def _project_dossier(project: Project) -> Dossier | None:
-    return next(
-        (d for d in dossier_list(call_id=project.call_id) if d.project_id == project.pk), None
-    )
+    return dossier_list(call_id=project.call_id).filter(project=project).first()
 
 
 @login_required
