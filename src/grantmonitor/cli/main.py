@@ -9,7 +9,9 @@ import importlib
 import os
 import pkgutil
 import sys
+from pathlib import Path
 
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from grantmonitor.cli import commands
@@ -49,3 +51,27 @@ def main(argv: list[str] | None = None) -> int:
 
 class CommandFailed(Exception):
     """A clear, expected failure: printed without a traceback, exit status 2."""
+
+
+def database_problem(exc: DatabaseError) -> str:
+    return _(
+        "The database cannot be read (%(error)s). Run `make run` once to create the demo "
+        "database, or set DATABASE_URL."
+    ) % {"error": str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}
+
+
+def write_output(content: bytes, target: str) -> int:
+    """Write to ``target`` (``-``: standard output) and say where on standard error."""
+    if target == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return 0
+    path = Path(target)
+    try:
+        path.write_bytes(content)
+    except OSError as exc:
+        raise CommandFailed(
+            _("Cannot write %(path)s: %(error)s") % {"path": path, "error": exc.strerror}
+        ) from exc
+    print(_("Wrote %(path)s") % {"path": path}, file=sys.stderr)
+    return 0

@@ -1,13 +1,11 @@
 """``python -m grantmonitor answer 418 --format docx -o answer.docx``: the answer as a file."""
 
 import argparse
-import sys
-from pathlib import Path
 
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from grantmonitor.cli.main import CommandFailed
+from grantmonitor.cli.main import CommandFailed, database_problem, write_output
 from grantmonitor.documents.render import FORMATS, render_answer
 from grantmonitor.questions.models import WrittenQuestion
 from grantmonitor.questions.selectors import AmbiguousQuestion, question_find
@@ -66,27 +64,3 @@ def _filters(args: argparse.Namespace) -> str:
     if args.minister:
         parts.append(_("minister %(minister)s") % {"minister": args.minister})
     return f" ({', '.join(parts)})" if parts else ""
-
-
-def database_problem(exc: DatabaseError) -> str:
-    return _(
-        "The database cannot be read (%(error)s). Run `make run` once to create the demo "
-        "database, or set DATABASE_URL."
-    ) % {"error": str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}
-
-
-def write_output(content: bytes, target: str) -> int:
-    """Write to ``target`` (``-``: standard output) and say where on standard error."""
-    if target == "-":
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
-        return 0
-    path = Path(target)
-    try:
-        path.write_bytes(content)
-    except OSError as exc:
-        raise CommandFailed(
-            _("Cannot write %(path)s: %(error)s") % {"path": path, "error": exc.strerror}
-        ) from exc
-    print(_("Wrote %(path)s") % {"path": path}, file=sys.stderr)
-    return 0

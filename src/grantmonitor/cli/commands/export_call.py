@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 
 from grantmonitor.calls.models import Call
 from grantmonitor.calls.selectors import call_get_by_title
-from grantmonitor.cli.commands.answer import database_problem, write_output
-from grantmonitor.cli.main import CommandFailed
+from grantmonitor.cli.main import CommandFailed, database_problem, write_output
 from grantmonitor.porting.archive import ArchiveError, export_call
 
 NAME = "export-call"

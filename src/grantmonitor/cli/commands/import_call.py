@@ -11,8 +11,7 @@ from pathlib import Path
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from grantmonitor.cli.commands.answer import database_problem
-from grantmonitor.cli.main import CommandFailed
+from grantmonitor.cli.main import CommandFailed, database_problem
 from grantmonitor.common.money import format_number
 from grantmonitor.porting.archive import ArchiveError, import_call
 

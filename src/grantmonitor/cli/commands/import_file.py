@@ -13,8 +13,7 @@ from pathlib import Path
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from grantmonitor.cli.commands.answer import database_problem, write_output
-from grantmonitor.cli.main import CommandFailed
+from grantmonitor.cli.main import CommandFailed, database_problem, write_output
 from grantmonitor.common.money import format_number
 from grantmonitor.imports.importer import BATCH_SIZE, ImportReport, import_file
 from grantmonitor.imports.kinds import KINDS

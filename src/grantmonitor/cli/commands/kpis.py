@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.calls.selectors import call_get_by_title, project_list
-from grantmonitor.cli.commands.answer import database_problem, write_output
-from grantmonitor.cli.main import CommandFailed
+from grantmonitor.cli.main import CommandFailed, database_problem, write_output
 from grantmonitor.documents import kpi_text
 from grantmonitor.kpis.selectors import ProjectKpis, projects_kpis
 

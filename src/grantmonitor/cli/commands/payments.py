@@ -3,14 +3,13 @@
 import argparse
 import datetime
 import sys
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from grantmonitor.cli.main import CommandFailed
+from grantmonitor.cli.main import CommandFailed, write_output
 from grantmonitor.dossiers.sepa import Debtor, payment_file
 
 NAME = "payments"
@@ -55,9 +54,8 @@ def run(args: argparse.Namespace) -> int:
             "; ".join(f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items())
         ) from exc
     if not args.output:
-        sys.stdout.buffer.write(content)
-        return 0
-    Path(args.output).write_bytes(content)
+        return write_output(content, "-")
+    write_output(content, args.output)
     print(
         _("%(file)s: %(count)s payment(s)")
         % {"file": args.output, "count": content.count(b"<CdtTrfTxInf>")},

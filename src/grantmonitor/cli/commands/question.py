@@ -14,8 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from grantmonitor.cli.commands.answer import database_problem
-from grantmonitor.cli.main import CommandFailed
+from grantmonitor.cli.main import CommandFailed, database_problem
 from grantmonitor.questions.parliament import ParliamentFormatError, import_file
 from grantmonitor.questions.selectors import (
     answer_deadline,

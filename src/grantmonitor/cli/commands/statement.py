@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from grantmonitor.calls.models import Project
 from grantmonitor.calls.selectors import project_find
-from grantmonitor.cli.commands.answer import database_problem, write_output
-from grantmonitor.cli.main import CommandFailed
+from grantmonitor.cli.main import CommandFailed, database_problem, write_output
 from grantmonitor.documents.statement_render import render_statement
 from grantmonitor.dossiers.models import Dossier
 
