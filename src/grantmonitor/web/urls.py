@@ -1,6 +1,15 @@
 from django.urls import path
 
-from grantmonitor.web import views
+from grantmonitor.web import (
+    audit,
+    casework,
+    opendata,
+    privacy,
+    registration,
+    security,
+    uploads,
+    views,
+)
 
 app_name = "web"
 
@@ -21,3 +30,6 @@ urlpatterns = [
         name="question-download",
     ),
 ]
+# Each area of the web face keeps its own views and URLs in its module.
+for area in (security, audit, privacy, registration, casework, opendata, uploads):
+    urlpatterns += area.urlpatterns

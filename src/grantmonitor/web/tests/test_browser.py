@@ -9,50 +9,12 @@ import io
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connections
 from docx import Document
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = settings.BASE_DIR / "test-artifacts" / "screenshots"
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser(monkeypatch, transactional_db):
-    # Playwright's sync API runs an event loop; the live server's ORM calls are still sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM.exists(), f"Chromium is missing at {CHROMIUM}: apt-get install chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # Connections opened while Playwright's loop runs live in their own context:
-            # close them here, or PostgreSQL refuses to drop the test database at the end.
-            connections.close_all()
-
-
-def _shot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("load")  # images included; no eval, which the CSP forbids
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def test_walk_through_the_demo_in_a_browser(live_server, browser):
+def test_walk_through_the_demo_in_a_browser(live_server, browser, shot):
     from grantmonitor.demo.seed import DEMO_PASSWORD, load_demo
 
     load_demo()
@@ -64,12 +26,12 @@ def test_walk_through_the_demo_in_a_browser(live_server, browser):
 
     page.goto(f"{live_server.url}/")
     assert "/login/" in page.url
-    _shot(page, "01-login")
+    shot(page, "01-login")
     page.fill("#id_username", "dossierbehandelaar")
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("button[type=submit].primary")
     page.wait_for_url(f"{live_server.url}/")
-    _shot(page, "02-home")
+    shot(page, "02-home")
 
     page.click("text=Stakeholdersplatform prestartersbegeleiding van doelgroepen")
     page.wait_for_selector("table.projects")
@@ -77,7 +39,7 @@ def test_walk_through_the_demo_in_a_browser(live_server, browser):
     assert "11 van 11 behaald" in projects
     assert "€\u00a0299.168,12" in projects
     assert "bij de dienst Inspectie" in projects
-    _shot(page, "03-call")
+    shot(page, "03-call")
 
     page.click("table.projects >> text=Stebo")
     page.wait_for_selector("table.kpis")
@@ -94,27 +56,27 @@ def test_walk_through_the_demo_in_a_browser(live_server, browser):
     assert child_pad > parent_pad
     page.wait_for_load_state("load")
     assert page.locator("figure.chart img").evaluate("img => img.naturalWidth") > 0
-    _shot(page, "04-project-stebo")
+    shot(page, "04-project-stebo")
 
     page.go_back()
     page.click("table.projects >> text=GTB")
     page.wait_for_selector("section.population")
     assert "Maak werk van je zaak" in page.inner_text("section.population")
     assert "bij de dienst Inspectie" in page.inner_text("dl.facts")
-    _shot(page, "05-project-gtb")
+    shot(page, "05-project-gtb")
 
     page.click(".langswitch button[value=en]")
     page.wait_for_selector("html[lang=en]")
     assert "Key performance indicators" in page.inner_text("main")
     assert "with the inspection service" in page.inner_text("dl.facts")
     assert "276" in page.inner_text("table.kpis")
-    _shot(page, "06-project-gtb-en")
+    shot(page, "06-project-gtb-en")
 
     page.click("nav.crumbs >> text=Stakeholdersplatform prestartersbegeleiding van doelgroepen")
     page.click("text=Written question nr. 418")
     page.wait_for_selector(".answer-body")
     assert "1,347" in page.inner_text(".answer-body")
-    _shot(page, "07-question-en")
+    shot(page, "07-question-en")
 
     with page.expect_download() as download_info:
         page.click(".download-row[lang=en] >> text=DOCX")

@@ -1,0 +1,3 @@
+"""The funder administrator's view of the audit trail."""
+
+urlpatterns = []

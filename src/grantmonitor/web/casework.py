@@ -1,0 +1,3 @@
+"""Case handlers move dossiers, inspectors review cost lines, the cabinet composes answers."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""A participant's data on request (right of access) and erasing an identity."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The promoter's coach registers participants, activities and attendance."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Spreadsheet imports from the browser, run in the background with progress."""
+
+urlpatterns = []
