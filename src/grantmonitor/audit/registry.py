@@ -1,0 +1,35 @@
+"""Which models django-auditlog watches: every grantmonitor model but the audit records."""
+
+from auditlog.registry import auditlog
+from django.apps import apps
+
+# Audit records themselves: logging their creation would only double them.
+UNWATCHED = frozenset({"audit.event", "dossiers.dossierauditentry"})
+# Changed on every login: a write that the login event already records.
+UNTRACKED_FIELDS = ["last_login"]
+# Secrets and identities never reach the log: a change shows as "***" → "***".
+MASKED_FIELDS = ["password"]
+
+
+def conceal(value: str) -> str:
+    return "***"
+
+
+def _is_secret(field) -> bool:
+    """A password, or a field its model encrypts at rest (a participant's name)."""
+    return field.name in MASKED_FIELDS or "encrypt" in type(field).__name__.lower()
+
+
+def register_domain_models() -> None:
+    for config in apps.get_app_configs():
+        if not config.name.startswith("grantmonitor."):
+            continue
+        for model in config.get_models():
+            if model._meta.label_lower in UNWATCHED:
+                continue
+            auditlog.register(
+                model,
+                exclude_fields=list(UNTRACKED_FIELDS),
+                mask_fields=[f.name for f in model._meta.concrete_fields if _is_secret(f)],
+                mask_callable="grantmonitor.audit.registry.conceal",
+            )
