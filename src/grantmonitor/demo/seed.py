@@ -13,6 +13,7 @@ from django.db import transaction
 
 from grantmonitor.accounts.models import Role
 from grantmonitor.accounts.services import membership_add, user_create
+from grantmonitor.accounts.twofactor import app_device_set, totp_code
 from grantmonitor.calls.services import call_create, project_create, target_group_create
 from grantmonitor.dossiers.services import (
     advance_approve,
@@ -57,6 +58,16 @@ DEMO_USERS = [
     ("promotor", Role.PROMOTER, ("Pieter", "Promotor")),
     ("kabinet", Role.CABINET, ("Karin", "Kabinet")),
 ]
+# The demo's administrator and inspector confirm their sign-in with a code from an authenticator
+# app holding this key (`make run` prints it); a real user's key is random and shown only once.
+DEMO_TOTP_SECRET = "GRANTMONITORDEMOTOTPSECRETKEY234"  # noqa: S105 -- a demo key, printed
+DEMO_TOTP_USERS = ("beheerder", "inspecteur")
+
+
+def demo_totp_code(at: float | None = None) -> str:
+    """The code an app holding ``DEMO_TOTP_SECRET`` shows now (or at Unix time ``at``)."""
+    return totp_code(DEMO_TOTP_SECRET, at=at)
+
 
 TARGET_GROUPS = [
     ("young", "Jongeren (< 28 jaar)", "Young people (under 28)"),
@@ -186,6 +197,8 @@ def load_demo() -> dict:
         )
         for username, role, (first_name, last_name) in DEMO_USERS
     }
+    for username in DEMO_TOTP_USERS:
+        app_device_set(users[username], secret=DEMO_TOTP_SECRET)
     groups = {
         code: target_group_create(code=code, name=name, name_en=name_en, order=index)
         for index, (code, name, name_en) in enumerate(TARGET_GROUPS, start=1)
