@@ -2,10 +2,17 @@
 
 Participants are pseudonymous: the funder never sees a name or a national number, only a
 keyed hash of the INSZ (see :mod:`grantmonitor.register.pseudonyms`) that recognises the same
-person across projects. Every KPI the engine computes counts rows of these tables.
+person across projects. Every KPI the engine computes counts rows of these tables. Names and
+contact details, where a promoter keeps them, sit apart in :class:`ParticipantIdentity`,
+encrypted (see :mod:`grantmonitor.register.crypto`).
 """
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    EmailValidator,
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+)
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +21,7 @@ from grantmonitor.calls.models import Project
 from grantmonitor.common.money import validate_cents
 from grantmonitor.kpis.models import OutcomeSource, OutcomeStatus
 from grantmonitor.organisations.models import Organisation
+from grantmonitor.register.crypto import EncryptedTextField
 
 YOUNG_BELOW_AGE = 28
 OLDER_FROM_AGE = 50
@@ -124,6 +132,35 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
+
+
+class ParticipantIdentity(models.Model):
+    """Name and contact details, where the promoter keeps them; encrypted in the database.
+
+    Only the promoter's staff read them (``permissions.can_view_identities``); no KPI, answer or
+    admin page uses them, so erasing this row changes no figure.
+    """
+
+    participant = models.OneToOneField(
+        Participant,
+        verbose_name=_("participant"),
+        related_name="identity",
+        on_delete=models.CASCADE,
+    )
+    name = EncryptedTextField(_("name"), blank=True, validators=[MaxLengthValidator(200)])
+    email = EncryptedTextField(
+        _("e-mail address"), blank=True, validators=[MaxLengthValidator(254), EmailValidator()]
+    )
+    phone = EncryptedTextField(_("telephone"), blank=True, validators=[MaxLengthValidator(40)])
+    address = EncryptedTextField(_("address"), blank=True, validators=[MaxLengthValidator(300)])
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("participant identity")
+        verbose_name_plural = _("participant identities")
+
+    def __str__(self) -> str:  # the audit trail shows this: never the name
+        return f"{self.participant} (identity)"
 
 
 class Characteristic(models.Model):

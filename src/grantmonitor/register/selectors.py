@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
-from grantmonitor.calls.models import Call
+from grantmonitor.calls.models import Call, Project
 from grantmonitor.kpis.engine import call_distinct_people, kpi_population
 from grantmonitor.kpis.models import Kpi
 from grantmonitor.register.models import (
@@ -23,6 +23,36 @@ from grantmonitor.register.models import (
     Referral,
     characteristic_codes,
 )
+
+
+def _participants() -> QuerySet[Participant]:
+    return Participant.objects.select_related("project__call", "project__promoter")
+
+
+def participant_get(*, pk: int) -> Participant:
+    return _participants().get(pk=pk)
+
+
+def participant_find(*, project: Project, reference: str) -> Participant:
+    """A participant by the promoter's reference; raises if none or several match."""
+    return _participants().get(project=project, reference=reference)
+
+
+def participant_records(*, participant: Participant) -> Participant:
+    """The participant with every record about them fetched: a fixed number of queries."""
+    return (
+        _participants()
+        .prefetch_related(
+            "characteristics",
+            "attendances__activity__organiser",
+            "trajectories",
+            "credit_applications__lender",
+            "referrals__from_organisation",
+            "referrals__to_organisation",
+            "outcomes",
+        )
+        .get(pk=participant.pk)
+    )
 
 
 def characteristic_label(code: str) -> str:
