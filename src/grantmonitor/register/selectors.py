@@ -6,8 +6,17 @@ grouped in SQL (one row per combination of characteristics), never built person 
 
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, ExtractYear
 
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.kpis.engine import call_distinct_people, kpi_population
@@ -15,6 +24,8 @@ from grantmonitor.kpis.models import Kpi
 from grantmonitor.register.models import (
     OLDER_FROM_AGE,
     YOUNG_BELOW_AGE,
+    Activity,
+    Attendance,
     Characteristic,
     CharacteristicCode,
     DerivedCharacteristic,
@@ -193,3 +204,61 @@ def call_people(*, call: Call, measure: dict | None = None) -> CallPeople:
         distinct=call_distinct_people(call=call, measure=measure),
         per_project_sum=call_distinct_people(call=call, measure=measure, across_projects=False),
     )
+
+
+def participant_list(
+    *,
+    project: Project,
+    reference: str = "",
+    characteristic: str = "",
+    activity_id: int | None = None,
+) -> QuerySet[Participant]:
+    """A project's participants, newest intake first, for the coach's register page.
+
+    Each carries ``has_<code>`` for every characteristic (recorded, or derived from the birth
+    year at intake) and ``activities_attended``. Narrowed by a part of the reference, one
+    characteristic and one attended activity.
+    """
+    flags = _flags()
+    participants = Participant.objects.filter(project=project)
+    if reference:
+        participants = participants.filter(reference__icontains=reference)
+    if characteristic:
+        participants = participants.annotate(wanted=flags[f"has_{characteristic}"]).filter(
+            wanted=True
+        )
+    if activity_id is not None:
+        participants = participants.filter(
+            Exists(Attendance.objects.filter(participant=OuterRef("pk"), activity_id=activity_id))
+        )
+    attended = (
+        Attendance.objects.filter(participant=OuterRef("pk"))
+        .values("participant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return participants.annotate(
+        **flags, activities_attended=Coalesce(Subquery(attended), 0)
+    ).order_by("-registered_on", "-pk")
+
+
+def activity_list(*, project: Project) -> QuerySet[Activity]:
+    """A project's activities, latest first, each with its number of ``attendees``."""
+    return (
+        Activity.objects.filter(project=project)
+        .annotate(attendees=Count("attendances"))
+        .order_by("-date", "-pk")
+    )
+
+
+def attendance_list(*, activity: Activity, reference: str = "") -> QuerySet[Participant]:
+    """The project's participants for an activity's attendance list: those present first.
+
+    Each carries ``attended``; narrowed by a part of the reference.
+    """
+    participants = Participant.objects.filter(project_id=activity.project_id)
+    if reference:
+        participants = participants.filter(reference__icontains=reference)
+    return participants.annotate(
+        attended=Exists(Attendance.objects.filter(activity=activity, participant=OuterRef("pk")))
+    ).order_by("-attended", "reference", "pk")

@@ -179,6 +179,13 @@ def attendance_record(*, activity: Activity, participant: Participant) -> Attend
 
 
 @transaction.atomic
+def attendance_remove(*, activity: Activity, participant: Participant) -> None:
+    """Take back a participant's attendance recorded by mistake; nothing happens if none."""
+    Attendance.objects.filter(activity=activity, participant=participant).delete()
+    engine.project_recompute(project=activity.project, touching={"attendees"})
+
+
+@transaction.atomic
 def organisation_presence_record(
     *, activity: Activity, organisation: Organisation
 ) -> OrganisationPresence:
