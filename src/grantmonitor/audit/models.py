@@ -13,6 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class WriteAction(models.TextChoices):
+    """What django-auditlog recorded, by the names the viewer filters on."""
+
+    CREATE = "create", _("creation")
+    UPDATE = "update", _("change")
+    DELETE = "delete", _("deletion")
+
+
 class EventAction(models.TextChoices):
     LOGIN = "login", _("login")
     LOGIN_FAILED = "login_failed", _("failed login")

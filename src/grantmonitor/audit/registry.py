@@ -2,6 +2,7 @@
 
 from auditlog.registry import auditlog
 from django.apps import apps
+from django.db.models import Model
 
 # Audit records themselves: logging their creation would only double them.
 UNWATCHED = frozenset({"audit.event", "dossiers.dossierauditentry"})
@@ -20,16 +21,21 @@ def _is_secret(field) -> bool:
     return field.name in MASKED_FIELDS or "encrypt" in type(field).__name__.lower()
 
 
+def watched_models() -> list[type[Model]]:
+    return [
+        model
+        for config in apps.get_app_configs()
+        if config.name.startswith("grantmonitor.")
+        for model in config.get_models()
+        if model._meta.label_lower not in UNWATCHED
+    ]
+
+
 def register_domain_models() -> None:
-    for config in apps.get_app_configs():
-        if not config.name.startswith("grantmonitor."):
-            continue
-        for model in config.get_models():
-            if model._meta.label_lower in UNWATCHED:
-                continue
-            auditlog.register(
-                model,
-                exclude_fields=list(UNTRACKED_FIELDS),
-                mask_fields=[f.name for f in model._meta.concrete_fields if _is_secret(f)],
-                mask_callable="grantmonitor.audit.registry.conceal",
-            )
+    for model in watched_models():
+        auditlog.register(
+            model,
+            exclude_fields=list(UNTRACKED_FIELDS),
+            mask_fields=[f.name for f in model._meta.concrete_fields if _is_secret(f)],
+            mask_callable="grantmonitor.audit.registry.conceal",
+        )

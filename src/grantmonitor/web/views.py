@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from grantmonitor.accounts import permissions
+from grantmonitor.audit.services import record_event
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.calls.selectors import call_get, call_list, project_get
 from grantmonitor.documents.answer import compose_answer
@@ -320,6 +321,12 @@ def question_download(request, pk: int, language: str, fmt: str):
     _allow(permissions.can_read_answers(request.user))
     question = _get(question_get, pk=pk)
     document = render_answer(question=question, fmt=fmt, language=language)
+    record_event(
+        actor=request.user,
+        action="export",
+        target=question,
+        detail={"format": fmt, "language": language},
+    )
     response = HttpResponse(document.content, content_type=document.content_type)
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     return response

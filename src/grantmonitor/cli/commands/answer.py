@@ -5,6 +5,7 @@ import argparse
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from grantmonitor.audit.services import record_event
 from grantmonitor.cli.main import CommandFailed, database_problem, write_output
 from grantmonitor.documents.render import FORMATS, render_answer
 from grantmonitor.questions.models import WrittenQuestion
@@ -54,6 +55,12 @@ def run(args: argparse.Namespace) -> int:
         ) from exc
     except DatabaseError as exc:
         raise CommandFailed(database_problem(exc)) from exc
+    record_event(
+        actor=None,
+        action="export",
+        target=question,
+        detail={"via": "cli", "format": args.fmt, "language": args.lang},
+    )
     return write_output(document.content, args.output or document.filename)
 
 

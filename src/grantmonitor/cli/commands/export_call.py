@@ -9,6 +9,7 @@ import gzip
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from grantmonitor.audit.services import record_event
 from grantmonitor.calls.models import Call
 from grantmonitor.calls.selectors import call_get_by_title
 from grantmonitor.cli.main import CommandFailed, database_problem, write_output
@@ -38,6 +39,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandFailed(str(exc)) from exc
     except DatabaseError as exc:
         raise CommandFailed(database_problem(exc)) from exc
+    record_event(
+        actor=None, action="export", target=call, detail={"via": "cli", "format": "archive"}
+    )
     if args.output.endswith(".gz"):
         content = gzip.compress(content)
     return write_output(content, args.output)

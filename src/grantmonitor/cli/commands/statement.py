@@ -6,6 +6,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from grantmonitor.audit.services import record_event
 from grantmonitor.calls.models import Project
 from grantmonitor.calls.selectors import project_find
 from grantmonitor.cli.main import CommandFailed, database_problem, write_output
@@ -47,4 +48,10 @@ def run(args: argparse.Namespace) -> int:
         ) from exc
     except DatabaseError as exc:
         raise CommandFailed(database_problem(exc)) from exc
+    record_event(
+        actor=None,
+        action="export",
+        target=project.dossier,
+        detail={"via": "cli", "format": args.fmt, "language": args.lang},
+    )
     return write_output(document.content, args.output or document.filename)
