@@ -120,12 +120,26 @@ def can_move_dossier(user: User, dossier: Dossier) -> Decision:
     return _no(_("Only the dossier's case handler moves it."))
 
 
-def can_inspect(user: User, dossier: Dossier) -> Decision:
+def can_follow_dossiers(user: User) -> Decision:
+    """The dossier dashboard: every dossier's state and money, for the funder's staff."""
+    if (refused := _active(user)) is not None:
+        return refused
+    if user.is_superuser or user.role in FUNDER_STAFF:
+        return _yes(_("The funder's staff follow every dossier."))
+    return _no(_("The dossier dashboard is for the funder's staff."))
+
+
+def can_work_inspections(user: User) -> Decision:
+    """The inspection queue and its cost lines: the inspection service only."""
     if (refused := _active(user)) is not None:
         return refused
     if user.role == Role.INSPECTOR:
         return _yes(_("You work for the inspection service."))
     return _no(_("Only the inspection service reviews cost lines."))
+
+
+def can_inspect(user: User, dossier: Dossier) -> Decision:
+    return can_work_inspections(user)
 
 
 def can_read_answers(user: User) -> Decision:

@@ -1,6 +1,7 @@
 import datetime
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from grantmonitor.dossiers.models import (
     Advance,
@@ -11,6 +12,7 @@ from grantmonitor.dossiers.models import (
     DossierAuditEntry,
     DossierStatus,
     DossierStatusChange,
+    Inspection,
     OrderKind,
     Settlement,
 )
@@ -42,6 +44,56 @@ def dossier_list(*, call_id: int | None = None) -> QuerySet[Dossier]:
     if call_id is not None:
         qs = qs.filter(project__call_id=call_id)
     return qs
+
+
+def _per_dossier(queryset: QuerySet, field: str, **aggregate) -> Subquery:
+    """One aggregate per dossier as a subquery, so annotating it adds no query per dossier."""
+    return Subquery(
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(**aggregate)
+        .values(*aggregate)[:1]
+    )
+
+
+def dossier_money_list(*, call_id: int | None = None) -> QuerySet[Dossier]:
+    """:func:`dossier_list` with ``advances_paid``: the sum of the advances paid (0.00 if none)."""
+    paid = _per_dossier(
+        Advance.objects.filter(paid_on__isnull=False), "dossier", total=Sum("amount")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return (
+        dossier_list(call_id=call_id)
+        .select_related("project__call")
+        .annotate(advances_paid=Coalesce(paid, Value(0), output_field=money))
+    )
+
+
+def inspection_queue() -> QuerySet[Dossier]:
+    """Dossiers at the inspection service, longest waiting first, with their cost lines counted.
+
+    ``sent_on`` is the open inspection's date; ``lines`` and ``reviewed`` count the statement's
+    cost lines and those with a verdict.
+    """
+    open_inspection = (
+        Inspection.objects.filter(dossier=OuterRef("pk"), completed_on__isnull=True)
+        .order_by()
+        .values("sent_on")[:1]
+    )
+    lines = CostLine.objects.all()
+    return (
+        dossier_list()
+        .filter(current_status=DossierStatus.WITH_INSPECTION)
+        .annotate(
+            sent_on=Subquery(open_inspection),
+            lines=Coalesce(_per_dossier(lines, "statement__dossier", n=Count("pk")), 0),
+            reviewed=Coalesce(
+                _per_dossier(lines.exclude(verdict=""), "statement__dossier", n=Count("pk")), 0
+            ),
+        )
+        .order_by("sent_on", "pk")
+    )
 
 
 def dossier_history(*, dossier: Dossier) -> QuerySet[DossierStatusChange]:
