@@ -10,6 +10,7 @@ follows the sub-question's topic and the projects it asks about. The renderers i
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from babel.dates import format_date
 from django.utils import translation
@@ -18,8 +19,10 @@ from django.utils.translation import ngettext
 
 from grantmonitor.calls.models import Project
 from grantmonitor.common.money import babel_locale, format_eur
+from grantmonitor.common.suppression import Figure
 from grantmonitor.documents import kpi_text
 from grantmonitor.documents.charts import Chart, chart_for_project
+from grantmonitor.documents.opendata import people_figures
 from grantmonitor.dossiers.models import Dossier, DossierStatus
 from grantmonitor.dossiers.selectors import dossier_history, dossier_list
 from grantmonitor.kpis import rules
@@ -58,6 +61,9 @@ class Row:
     cells: tuple[str, ...]
     depth: int = 0  # 1, 2, ...: an indented breakdown row under the row above
     heading: bool = False  # a row that names a group (a track), spanning the table
+    # The numbers behind the cells, where a cell is one (a Decimal, or a count of people as
+    # published), else None; for spreadsheets. Empty for a heading row.
+    values: tuple[Decimal | Figure | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -361,15 +367,20 @@ def _after_inspection(status: str, settlement: str | None, count: int, *, net_kn
 # --- part: KPIs and results -------------------------------------------------------------
 
 
+Figures = dict[tuple, Figure]  # a project's counts of people as published, see people_figures
+
+
 def _kpi_results(projects: list[Project], language: str) -> list[Block]:
     blocks: list[Block] = []
     for kpis in projects_kpis(projects=projects):
+        figures = people_figures(kpis)
         blocks.append(Heading(_("Results %(project)s") % {"project": kpis.project.name}))
         for track_block in kpis.blocks:
-            blocks.extend(_track_blocks(kpis, track_block, language))
+            blocks.extend(_track_blocks(kpis, track_block, language, figures))
         if not kpis.blocks:
             blocks.append(Paragraph(_("No KPIs are recorded for this project.")))
-        chart = chart_for_project(kpis, language=language)
+        hidden = {key[1] for key, figure in figures.items() if key[0] == "kpi" and figure.hidden}
+        chart = chart_for_project(kpis, language=language, leave_out=hidden)
         if chart is not None:
             blocks.append(chart)
     return blocks
@@ -379,7 +390,9 @@ def _kpi_headers() -> tuple[str, ...]:
     return ("", _("Objective"), _("Realised"), _("Achievement rate"), _("Verdict"))
 
 
-def _track_blocks(kpis: ProjectKpis, track_block: TrackBlock, language: str) -> list[Block]:
+def _track_blocks(
+    kpis: ProjectKpis, track_block: TrackBlock, language: str, figures: Figures
+) -> list[Block]:
     roots = [row for row in track_block.rows if row.depth == 0]
     rows: list[Row] = []
     if track_block.track is not None:
@@ -387,58 +400,94 @@ def _track_blocks(kpis: ProjectKpis, track_block: TrackBlock, language: str) -> 
     notes: list[Block] = []
     for root in roots:
         if root.kind != rules.Kind.QUALITATIVE:
-            _table_rows(root, language, rows, notes)
+            _table_rows(root, language, rows, notes, figures)
     blocks: list[Block] = []
     if any(not row.heading for row in rows):
         blocks.append(Table(headers=_kpi_headers(), rows=tuple(rows)))
     blocks.extend(notes)
     for row in track_block.rows:
-        blocks.extend(_population_paragraphs(kpis, row, language))
+        blocks.extend(_population_paragraphs(kpis, row, language, figures))
     for row in track_block.rows:
         if row.kind == rules.Kind.QUALITATIVE and row.narrative:
             blocks.extend(Paragraph(text) for text in _paragraphs(row.narrative))
     for row in track_block.rows:
-        blocks.extend(_target_group_paragraphs(kpis, row, language))
+        blocks.extend(_target_group_paragraphs(kpis, row, language, figures))
     return blocks
 
 
-def _table_rows(row: KpiRow, language: str, rows: list[Row], notes: list[Block]) -> None:
+def _count_text(figures: Figures, language: str):
+    """Writes a KPI's realised count, as published when it counts people ("< 5")."""
+
+    def count(row: KpiRow) -> str:
+        figure = figures.get(("kpi", row.kpi.pk))
+        return (
+            kpi_text.number(row.realised.value, language)
+            if figure is None
+            else figure.text(language)
+        )
+
+    return count
+
+
+def _table_rows(
+    row: KpiRow, language: str, rows: list[Row], notes: list[Block], figures: Figures
+) -> None:
+    figure = figures.get(("kpi", row.kpi.pk))
+    hidden = figure is not None and figure.hidden
+    count = row.kind == rules.Kind.COUNT
     rows.append(
         Row(
             (
                 row.kpi.label(language),
                 kpi_text.objective_text(row, language),
-                kpi_text.realised_text(row, language),
-                kpi_text.achievement_text(row, language),
+                kpi_text.realised_text(row, language, count=_count_text(figures, language)),
+                "" if hidden else kpi_text.achievement_text(row, language),  # it would tell
                 kpi_text.verdict_label(row.assessment.verdict),
             ),
             depth=row.depth,
+            values=(
+                None,
+                row.kpi.objective_value if count else None,
+                figure or (row.realised.value if count else None),
+                None,
+                None,
+            ),
         )
     )
-    notes.extend(Note(kpi_text.breakdown_warning(row, check, language)) for check in row.mismatches)
+    involved = [figures.get(("kpi", r.kpi.pk)) for r in (row, *row.children)]
+    if not any(figure is not None and figure.hidden for figure in involved):  # they would tell
+        notes.extend(
+            Note(kpi_text.breakdown_warning(row, check, language)) for check in row.mismatches
+        )
     if row.kpi.children_rule == rules.ChildrenRule.OF_WHICH:
         return  # the parts are named inline in the realised cell
     for child in row.children:
         if child.kind != rules.Kind.QUALITATIVE:
-            _table_rows(child, language, rows, notes)
+            _table_rows(child, language, rows, notes, figures)
 
 
-def _population_paragraphs(kpis: ProjectKpis, row: KpiRow, language: str) -> list[Paragraph]:
+def _population_paragraphs(
+    kpis: ProjectKpis, row: KpiRow, language: str, figures: Figures
+) -> list[Paragraph]:
     """What became of a KPI's people: its note, then sentences from its outcome counts."""
     outcomes = kpis.outcomes.get(row.kpi.pk, [])
     if not outcomes:
         return []
     sentences = [" ".join(row.kpi.note.split())] if row.kpi.note.strip() else []
     total = row.realised.value
+    total_text = _count_text(figures, language)(row)
     undated = [outcome for outcome in outcomes if outcome.as_of is None]
     counted = 0
     for outcome in undated:
-        sentences.append(_outcome_sentence(outcome, total, counted, language))
+        count = figures[("outcome", outcome.pk)].text(language)
+        sentences.append(_outcome_sentence(outcome, count, total, total_text, counted))
         counted += outcome.count
     dates = sorted({outcome.as_of for outcome in outcomes if outcome.as_of is not None})
     for date in dates:
         clauses = [
-            _outcome_clause(outcome, language) for outcome in outcomes if outcome.as_of == date
+            _outcome_clause(outcome, figures[("outcome", outcome.pk)].text(language))
+            for outcome in outcomes
+            if outcome.as_of == date
         ]
         sentences.append(
             _("On %(date)s there were %(outcomes)s.")
@@ -452,11 +501,13 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _outcome_sentence(outcome: OutcomeCount, total, counted: int, language: str) -> str:
-    count = kpi_text.number(outcome.count, language)
+def _outcome_sentence(
+    outcome: OutcomeCount, count: str, total, total_text: str, counted: int
+) -> str:
+    """One undated outcome; ``count`` and ``total_text`` are written as published."""
     if outcome.status == OutcomeStatus.STARTED_PROGRAMME and total is not None and counted == 0:
         return _("Of the %(total)s participants, %(count)s started in ‘%(programme)s’.") % {
-            "total": kpi_text.number(total, language),
+            "total": total_text,
             "count": count,
             "programme": outcome.programme or _("a follow-up programme"),
         }
@@ -471,17 +522,14 @@ def _outcome_sentence(outcome: OutcomeCount, total, counted: int, language: str)
             "count": count,
             "note": _lower_first(outcome.note),
         }
-    sentence = f"{_outcome_clause(outcome, language)}."
+    sentence = f"{_outcome_clause(outcome, count)}."
     if outcome.note:
         sentence = f"{sentence} {' '.join(outcome.note.split())}"
     return sentence
 
 
-def _outcome_clause(outcome: OutcomeCount, language: str) -> str:
-    values = {
-        "count": kpi_text.number(outcome.count, language),
-        "programme": outcome.programme,
-    }
+def _outcome_clause(outcome: OutcomeCount, count: str) -> str:
+    values = {"count": count, "programme": outcome.programme}
     if outcome.status == OutcomeStatus.STARTED_PROGRAMME:
         if outcome.programme:
             return _("%(count)s who started in ‘%(programme)s’") % values
@@ -494,16 +542,19 @@ def _outcome_clause(outcome: OutcomeCount, language: str) -> str:
     }.get(outcome.status, _("%(count)s in another situation")) % values
 
 
-def _target_group_paragraphs(kpis: ProjectKpis, row: KpiRow, language: str) -> list[Paragraph]:
+def _target_group_paragraphs(
+    kpis: ProjectKpis, row: KpiRow, language: str, figures: Figures
+) -> list[Paragraph]:
     counts = kpis.target_group_counts.get(row.kpi.pk, [])
     if not counts:
         return []
     groups = [
-        f"{kpi_text.number(item.count, language)} {_lower_first(item.target_group.label(language))}"
+        f"{figures[('group', item.pk)].text(language)} "
+        f"{_lower_first(item.target_group.label(language))}"
         for item in counts
     ]
     values = {
-        "total": kpi_text.number(row.realised.value, language),
+        "total": _count_text(figures, language)(row),
         "population": _lower_first(row.kpi.label(language)),
         "groups": kpi_text.join_words(groups),
     }
@@ -563,14 +614,8 @@ def _money_row(project: Project, dossier: Dossier, language: str) -> Row:
     def eur(amount) -> str:
         return "—" if amount is None else format_eur(amount, language)
 
-    return Row(
-        (
-            project.name,
-            eur(dossier.allocated_amount),
-            eur(dossier.net_amount),
-            eur(dossier.difference),
-        )
-    )
+    amounts = (dossier.allocated_amount, dossier.net_amount, dossier.difference)
+    return Row((project.name, *(eur(amount) for amount in amounts)), values=(None, *amounts))
 
 
 def _pending_reason(status: str | None, members: list[Project]) -> str:

@@ -7,6 +7,7 @@
 
 import io
 import textwrap
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -47,12 +48,18 @@ def shorten(label: str, width: int = LABEL_WIDTH) -> str:
     return "\n".join(textwrap.wrap(short, width=LINE_WIDTH))
 
 
-def chart_for_project(kpis: ProjectKpis, *, language: str = "nl") -> Chart | None:
-    """The numeric KPIs with both an objective and a realised value; None if there are none."""
+def chart_for_project(
+    kpis: ProjectKpis, *, language: str = "nl", leave_out: Collection[int] = ()
+) -> Chart | None:
+    """The numeric KPIs with both an objective and a realised value; None if there are none.
+
+    ``leave_out``: ids of KPIs not to draw (the answer's small counts of people).
+    """
     rows = [
         row
         for row in kpis.rows
-        if row.kind == rules.Kind.COUNT
+        if row.kpi.pk not in leave_out
+        and row.kind == rules.Kind.COUNT
         and row.kpi.objective_value is not None
         and row.realised.value is not None
     ]

@@ -5,6 +5,7 @@ everywhere. Call these under ``translation.override(language)``; ``language`` pi
 number format (``1.347`` in Dutch, ``1,347`` in English).
 """
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -70,8 +71,14 @@ def ratio_text(figures: rules.Figures, language: str) -> str:
     }
 
 
-def realised_text(row: KpiRow, language: str) -> str:
-    """The realised side; a KPI whose children are parts ("waarvan") names them inline."""
+def realised_text(
+    row: KpiRow, language: str, *, count: Callable[[KpiRow], str] | None = None
+) -> str:
+    """The realised side; a KPI whose children are parts ("waarvan") names them inline.
+
+    ``count`` writes a count KPI's value (the answer's writes small counts of people "< 5").
+    """
+    count = count or (lambda counted: number(counted.realised.value, language))
     realised = row.realised
     if row.kind == rules.Kind.QUALITATIVE:
         return row.narrative
@@ -79,9 +86,9 @@ def realised_text(row: KpiRow, language: str) -> str:
         return ratio_text(realised, language)
     if row.kind == rules.Kind.INCREASE:
         return _increase_text(row, language)
-    text = number(realised.value, language)
+    text = count(row) if realised.value is not None else ""
     parts = [
-        f"{number(child.realised.value, language)} {child.kpi.label(language)}"
+        f"{count(child)} {child.kpi.label(language)}"
         for child in row.children
         if child.realised.value is not None
     ]
