@@ -149,3 +149,12 @@ def can_read_answers(user: User) -> Decision:
     if user.is_superuser or user.role in READERS:
         return _yes(_("The funder and the cabinet read questions and answers."))
     return _no(_("Questions and answers are for the funder and the cabinet."))
+
+
+def can_view_audit(user: User) -> Decision:
+    """The audit trail of every write, login and export: the funder's administrator only."""
+    if (refused := _active(user)) is not None:
+        return refused
+    if user.is_superuser or user.role == Role.FUNDER_ADMIN:
+        return _yes(_("The funder's administrator reads the audit trail."))
+    return _no(_("Only the funder's administrator reads the audit trail."))

@@ -1,17 +1,9 @@
 """Record what is not a write: ``record_event`` for logins, logouts, exports and erasures."""
 
-from auditlog.context import auditlog_value
 from django.contrib.contenttypes.models import ContentType
 
+from grantmonitor.audit.middleware import client_address
 from grantmonitor.audit.models import Event, EventAction
-
-
-def _remote_addr() -> str | None:
-    """The client's address that django-auditlog's middleware keeps for the current request."""
-    try:
-        return auditlog_value.get().get("remote_addr")
-    except LookupError:  # outside a request: a command, a test
-        return None
 
 
 def record_event(*, actor, action: str, target=None, detail: dict | None = None) -> Event:
@@ -32,5 +24,5 @@ def record_event(*, actor, action: str, target=None, detail: dict | None = None)
         object_pk=str(target.pk) if target is not None else "",
         object_repr=str(target) if target is not None else "",
         detail=detail or {},
-        remote_addr=_remote_addr(),
+        remote_addr=client_address.get(),
     )
