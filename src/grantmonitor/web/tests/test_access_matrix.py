@@ -11,7 +11,9 @@ matrix test then asks every route as every role, once with the ids of an object 
 - a redirect to the login page (pages) or ``401``/``403`` (API) for an anonymous visitor,
 - ``404`` for an id that does not exist, for whoever could use the route.
 
-All combinations are asked in one test on one set of data, and every mismatch is listed.
+All combinations are asked in one test on one set of data, and every mismatch is listed. The
+data carries hostile strings (a participant's reference, an activity's title, a KPI's name with
+a script tag): no page that answers may contain them as markup.
 """
 
 import datetime
@@ -24,7 +26,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from grantmonitor.accounts.models import Membership, Role, User
 from grantmonitor.calls.models import Project
 from grantmonitor.dossiers.selectors import dossier_advances, dossier_cost_lines, dossier_list
-from grantmonitor.kpis.models import Kpi
+from grantmonitor.kpis.models import Kpi, KpiKind
+from grantmonitor.kpis.services import kpi_create
 from grantmonitor.register.models import ActivityKind
 from grantmonitor.register.selectors import kpi_target_groups
 from grantmonitor.register.services import activity_record, participant_register
@@ -52,6 +55,7 @@ UNCHECKED = {
 UNCHECKED_NAMESPACES = {"admin": "the admin site: staff only, tested in test_admin.py"}
 
 ALLOWED, DENIED, LOGIN = "allowed", 403, "login"
+HOSTILE = "<script>alert('x')</script>"
 Audience = Callable[[str, bool], bool]  # (role, own object?) -> may use it
 
 
@@ -127,6 +131,9 @@ ACCESS: dict[str, Access] = {
     "web:inspection": Access(inspectors, "dossier"),
     "web:inspection-review": Access(inspectors, "dossier-line", method="post"),
     "web:inspection-complete": Access(inspectors, "dossier", method="post"),
+    "web:participant-privacy": Access(promoter_staff, "participant"),
+    "web:participant-export": Access(promoter_staff, "participant"),
+    "web:participant-erase": Access(promoter_staff, "participant", method="post"),
     # API
     "api:call-list": Access(everyone),
     "api:call-detail": Access(everyone, "call"),
@@ -190,38 +197,40 @@ class Objects:
 
     def __init__(self, demo):
         synth(scale=1)  # the register behind the seed's figures
+        for project in Project.objects.all():
+            kpi_create(project=project, name=HOSTILE, kind=KpiKind.COUNT, order=99)
         projects = {p.name: p for p in Project.objects.all()}
         dossiers = {d.project.name: d for d in dossier_list()}
         self.ids = {}
         for own, name in ((True, "Hefboom"), (False, "Stebo")):
             project, dossier = projects[name], dossiers[name]
             participant = participant_register(
-                project=project, registered_on=datetime.date(2018, 3, 1), reference=f"M-{name}"
+                project=project, registered_on=datetime.date(2018, 3, 1), reference=HOSTILE
             )
             activity = activity_record(
                 project=project,
                 kind=ActivityKind.INFO_SESSION,
                 date=datetime.date(2018, 3, 2),
                 organiser=project.promoter,
+                title=HOSTILE,
                 participants=[participant],
             )
+            counting = _counting_people(project)
             line = dossier_cost_lines(dossier=dossier).first()
             advance = dossier_advances(dossier=dossier).first()
             self.ids[own] = {
                 "call": {"pk": demo["call"].pk},
                 "question": {"pk": demo["question"].pk},
                 "project": {"pk": project.pk},
-                "project-kpi": {
-                    "pk": project.pk,
-                    "kpi_pk": Kpi.objects.filter(project=project)[0].pk,
-                },
-                "kpi": {"pk": Kpi.objects.filter(project=project)[0].pk},
+                "project-kpi": {"pk": project.pk, "kpi_pk": counting.pk},
+                "kpi": {"pk": counting.pk},
                 "project-activity": {"pk": project.pk, "activity_pk": activity.pk},
                 "project-attendance": {
                     "pk": project.pk,
                     "activity_pk": activity.pk,
                     "participant_pk": participant.pk,
                 },
+                "participant": {"pk": participant.pk},
                 "dossier": {"pk": dossier.pk},
                 "dossier-line": {"pk": dossier.pk, "line_pk": line.pk},
                 "cost-line": {"pk": line.pk},
@@ -275,6 +284,8 @@ def test_access_matrix(client, demo, people):
                 kwargs = {**objects.kwargs(access.subject, own), **access.extra}
                 response = getattr(client, access.method)(reverse(name, kwargs=kwargs))
                 expected = _expected(name, access, role, own)
+                if response["Content-Type"].startswith("text/html") and HOSTILE in response.text:
+                    mismatches.append(f"{name} as {role} shows a script tag as markup")
                 if not _matches(expected, response):
                     whose = "own" if own else "other"
                     mismatches.append(
