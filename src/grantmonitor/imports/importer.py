@@ -1,12 +1,14 @@
-"""Import a spreadsheet of one kind: every row through its service, in one transaction.
+"""Import a spreadsheet of one kind in one transaction: every row validated, written in chunks.
 
-Rows stream from :mod:`grantmonitor.imports.sheets` and are processed in batches; each row
-runs in its own savepoint. When any row fails nothing is saved, unless ``valid_only`` is
-asked: then the valid rows are saved and the others listed. Every error names its row, column
-and value. A row whose natural key (see :mod:`grantmonitor.imports.kinds`) is already present
-is counted as unchanged, so re-importing a file creates nothing twice. At most
-``ERRORS_KEPT`` errors are kept for the report (the rest are counted), so a file full of
-mistakes does not fill the memory either.
+Rows stream from :mod:`grantmonitor.imports.sheets` and are processed in batches: each row is
+read and validated on its own, the batch's natural keys are looked up in a few queries, and
+the new rows are written together (:mod:`grantmonitor.register.batch`); the affected KPIs are
+recomputed once per project at the end. When any row fails nothing is saved, unless
+``valid_only`` is asked: then the valid rows are saved and the others listed. Every error
+names its row, column and value. A row whose natural key (see
+:mod:`grantmonitor.imports.kinds`) is already present is counted as unchanged, so
+re-importing a file creates nothing twice. At most ``ERRORS_KEPT`` errors are kept for the
+report (the rest are counted), so a file full of mistakes does not fill the memory either.
 """
 
 from collections.abc import Callable, Hashable, Iterator
@@ -25,6 +27,7 @@ from grantmonitor.calls.selectors import project_find
 from grantmonitor.imports import cells
 from grantmonitor.imports.kinds import KINDS, Column, Kind
 from grantmonitor.imports.sheets import Row, SheetError, read_rows
+from grantmonitor.register import batch as register_batch
 
 BATCH_SIZE = 500
 ERRORS_KEPT = 1000
@@ -85,13 +88,16 @@ def import_file(
     columns = _columns(spec, header, has_default_project=bool(project))
     report = ImportReport(kind=kind, valid_only=valid_only)
     projects: dict[str, Project | cells.CellError] = {}
+    touched: dict[Project, frozenset | None] = {}
     with transaction.atomic():
         for batch in _batches(rows):
             report.rows += len(batch)
-            _import_batch(spec, columns, batch, project, projects, report)
+            _import_batch(spec, columns, batch, project, projects, report, touched)
             if progress is not None:
                 progress(report)
-        if not report.saved:
+        if report.saved:
+            register_batch.recompute(touched)
+        else:
             transaction.set_rollback(True)
     return report
 
@@ -151,32 +157,46 @@ def _import_batch(
     default_project: str,
     projects: dict,
     report: ImportReport,
+    touched: dict,
 ) -> None:
-    """Read the batch's rows, ask once per project which are present, create the others."""
+    """Read and validate the batch's rows, look their keys up once per project, write the new
+    ones per project. Once a row failed in an all-or-nothing import nothing more is written
+    (it will be rolled back); the rest is still validated, so every error is listed."""
     parsed = []
     for row in batch:
         try:
             parsed.append(_parse(spec, columns, row, default_project, projects))
         except RowFailed as failure:
             _fail(report, columns, row, failure.column, failure.message)
-    present: dict[Project, set] = {}
+    by_project: dict[Project, list[_Parsed]] = {}
     for item in parsed:
-        present.setdefault(item.project, set())
-    for project in present:
-        keys = [item.key for item in parsed if item.project == project]
-        present[project] = spec.present(project, keys)
-    for item in parsed:
-        if item.key in present[item.project]:
-            report.unchanged += 1
+        by_project.setdefault(item.project, []).append(item)
+    for project, items in by_project.items():
+        known = spec.known(project, [item.key for item in items])
+        built = []
+        for item in items:
+            if item.key in known.present:
+                report.unchanged += 1
+                continue
+            try:
+                built.append(spec.build(project, item.values, known))
+            except ValidationError as exc:
+                _fail(report, columns, item.row, *_joined(exc))
+                continue
+            known.present.add(item.key)
+        if not built:
             continue
-        try:
-            with transaction.atomic():
-                spec.create(item.project, item.values)
-        except ValidationError as exc:
-            _fail(report, columns, item.row, *_joined(exc))
-            continue
-        present[item.project].add(item.key)
-        report.created += 1
+        if report.saved:
+            created = spec.write(built)
+            report.unchanged += len(built) - created
+            touched[project] = _union(touched.get(project, frozenset()), spec.touching)
+        else:
+            created = len(built)  # would have been created: counted, not written
+        report.created += created
+
+
+def _union(touching: frozenset | None, more: frozenset | None) -> frozenset | None:
+    return None if touching is None or more is None else touching | more
 
 
 class RowFailed(Exception):

@@ -1,5 +1,5 @@
-"""What each kind of import reads, how it recognises a row it already has, and which service
-writes it. One small declarative :class:`Kind` per kind.
+"""What each kind of import reads, how it recognises a row it already has, and how it writes.
+One small declarative :class:`Kind` per kind.
 
 Natural keys (re-importing the same file creates nothing twice):
 
@@ -12,13 +12,15 @@ Natural keys (re-importing the same file creates nothing twice):
   equal the KPI's latest value for that period is unchanged, otherwise it is recorded as the
   new latest value (earlier values stay as history).
 
-The register and KPI tables are written only through their services. There are no selectors
-yet for these natural keys, so the lookups below read the models directly (read only), one
-query per batch of rows rather than one per row.
+Register rows are validated one by one and written in chunks by
+:mod:`grantmonitor.register.batch`, which recomputes each project's KPIs once at the end;
+reported KPI values (a few per project) go through their service row by row. There are no
+selectors yet for these natural keys, so the lookups below read the models directly (read
+only), a few queries per batch of rows rather than one per row.
 """
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,8 +33,7 @@ from grantmonitor.imports import cells
 from grantmonitor.kpis.models import Kpi, KpiValue, ValueSource
 from grantmonitor.kpis.services import kpi_value_record
 from grantmonitor.organisations.models import Organisation
-from grantmonitor.organisations.selectors import organisation_get_by_name
-from grantmonitor.register import pseudonyms
+from grantmonitor.register import batch, pseudonyms
 from grantmonitor.register.models import (
     Activity,
     ActivityKind,
@@ -41,7 +42,6 @@ from grantmonitor.register.models import (
     Gender,
     Participant,
 )
-from grantmonitor.register.services import activity_record, attendance_record, participant_register
 
 Values = dict[str, Any]
 
@@ -55,19 +55,32 @@ class Column:
     help: Promise | str = ""
 
 
+@dataclass
+class Known:
+    """What a project already holds for a batch's keys: the keys present, and what the rows
+    refer to (activities, participants, organisations, KPIs), looked up once per batch."""
+
+    present: set = field(default_factory=set)
+    refers: dict = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Kind:
     """``key`` is a row's natural key within its project (it may refuse the row);
-    ``present`` says which of a batch's keys a project already holds, in one query;
-    ``create`` writes a row through its service."""
+    ``known`` looks a batch's keys up in a few queries; ``build`` validates a new row
+    completely without writing (it raises ``ValidationError``); ``write`` saves one
+    project's built rows and returns how many were new; ``touching``: what the written rows
+    change for the KPI engine (None: anything; empty: nothing to recompute)."""
 
     name: str
     label: Promise
     columns: tuple[Column, ...]
     natural_key: Promise
     key: Callable[[Values], Hashable]
-    present: Callable[[Project, list], set]
-    create: Callable[[Project, Values], object]
+    known: Callable[[Project, list], Known]
+    build: Callable[[Project, Values, Known], object]
+    write: Callable[[list], int]
+    touching: frozenset[str] | None = frozenset()
 
 
 PROJECT = Column(
@@ -94,25 +107,27 @@ def _person(values: Values) -> tuple[str, str]:
     return _refuse("reference", _("give the promoter's reference or the INSZ"))
 
 
-def _people_present(project: Project, people: list[tuple[str, str]]) -> set[tuple[str, str]]:
+def _people(project: Project, people) -> dict[tuple[str, str], int]:
+    """Participant ids by ("insz", person key) and ("reference", reference)."""
+    people = set(people)
     found = Participant.objects.filter(project=project).filter(
-        Q(person_key__in=[value for field, value in people if field == "insz"])
-        | Q(reference__in=[value for field, value in people if field == "reference"])
+        Q(person_key__in=[value for kind, value in people if kind == "insz"])
+        | Q(reference__in=[value for kind, value in people if kind == "reference"])
     )
-    present = set()
-    for person_key, reference in found.values_list("person_key", "reference"):
-        present.update({("insz", person_key), ("reference", reference)})
-    return present
+    ids = {}
+    for pk, person_key, reference in found.values_list("pk", "person_key", "reference"):
+        for person in (("insz", person_key), ("reference", reference)):
+            if person in people:
+                ids.setdefault(person, pk)
+    return ids
 
 
-def _participant_get(project: Project, person: tuple[str, str]) -> Participant | None:
-    field, value = person
-    found = Participant.objects.filter(project=project)
-    return found.filter(**{"person_key" if field == "insz" else "reference": value}).first()
+def _people_known(project: Project, people: list[tuple[str, str]]) -> Known:
+    return Known(present=set(_people(project, people)))
 
 
-def _participant_create(project: Project, values: Values) -> Participant:
-    return participant_register(
+def _participant_build(project: Project, values: Values, known: Known) -> batch.NewParticipant:
+    return batch.participant_build(
         project=project,
         registered_on=values["registered_on"],
         insz=values["insz"],
@@ -155,8 +170,10 @@ PARTICIPANTS = Kind(
         "without INSZ, by the project and the promoter's reference."
     ),
     key=_person,
-    present=_people_present,
-    create=_participant_create,
+    known=_people_known,
+    build=_participant_build,
+    write=batch.participants_write,
+    touching=batch.TOUCHING["participants"],
 )
 
 
@@ -167,27 +184,37 @@ def _activity_key(values: Values) -> tuple:
     return (values["date"], values["kind"], values["title"])
 
 
-def _activities_present(project: Project, keys: list[tuple]) -> set[tuple]:
+def _activities(project: Project, keys) -> dict[tuple, int]:
+    """Activity ids by (date, kind, title), for the dates of ``keys``."""
     found = Activity.objects.filter(project=project, date__in={key[0] for key in keys})
-    return set(found.values_list("date", "kind", "title"))
+    return {
+        (date, kind, title): pk
+        for pk, date, kind, title in found.values_list("pk", "date", "kind", "title")
+    }
 
 
-def _organiser(project: Project, name: str) -> Organisation:
+def _activities_known(project: Project, keys: list[tuple]) -> Known:
+    return Known(present=set(_activities(project, keys)))
+
+
+def _organiser(project: Project, name: str, known: Known) -> Organisation:
     if not name:
         return project.promoter
-    try:
-        return organisation_get_by_name(name=name)
-    except Organisation.DoesNotExist:
-        return _refuse("organiser", _("there is no organisation “%(name)s”") % {"name": name})
+    wanted = name.casefold()
+    if wanted not in known.refers:
+        known.refers[wanted] = Organisation.objects.filter(name__iexact=name).first()
+    if known.refers[wanted] is None:
+        _refuse("organiser", _("there is no organisation “%(name)s”") % {"name": name})
+    return known.refers[wanted]
 
 
-def _activity_create(project: Project, values: Values) -> Activity:
-    return activity_record(
+def _activity_build(project: Project, values: Values, known: Known) -> Activity:
+    return batch.activity_build(
         project=project,
         kind=values["kind"],
         date=values["date"],
         title=values["title"],
-        organiser=_organiser(project, values["organiser"]),
+        organiser=_organiser(project, values["organiser"], known),
         audience=values["audience"],
     )
 
@@ -214,8 +241,10 @@ ACTIVITIES = Kind(
     ),
     natural_key=_("An activity is recognised by the project, its date, kind and title."),
     key=_activity_key,
-    present=_activities_present,
-    create=_activity_create,
+    known=_activities_known,
+    build=_activity_build,
+    write=batch.activities_write,
+    touching=batch.TOUCHING["activities"],
 )
 
 
@@ -226,27 +255,22 @@ def _attendance_key(values: Values) -> tuple:
     return (*_activity_key(values), *_person(values))
 
 
-def _attendances_present(project: Project, keys: list[tuple]) -> set[tuple]:
-    found = Attendance.objects.filter(
-        activity__project=project, activity__date__in={key[0] for key in keys}
-    ).values_list(
-        "activity__date",
-        "activity__kind",
-        "activity__title",
-        "participant__person_key",
-        "participant__reference",
+def _attendances_known(project: Project, keys: list[tuple]) -> Known:
+    """The batch's activities and participants by their natural keys, and which of them
+    already attended which."""
+    activities = _activities(project, keys)
+    people = _people(project, [key[3:] for key in keys])
+    attended = set(
+        Attendance.objects.filter(
+            activity_id__in=set(activities.values()), participant_id__in=set(people.values())
+        ).values_list("activity_id", "participant_id")
     )
-    present = set()
-    for date, kind, title, person_key, reference in found:
-        present.update({(date, kind, title, "insz", person_key)})
-        present.update({(date, kind, title, "reference", reference)})
-    return present
+    present = {key for key in keys if (activities.get(key[:3]), people.get(key[3:])) in attended}
+    return Known(present=present, refers={"activities": activities, "people": people})
 
 
-def _attendance_create(project: Project, values: Values) -> Attendance:
-    activity = Activity.objects.filter(
-        project=project, date=values["date"], kind=values["kind"], title=values["title"]
-    ).first()
+def _attendance_build(project: Project, values: Values, known: Known) -> tuple[int, int]:
+    activity = known.refers["activities"].get(_activity_key(values))
     if activity is None:
         _refuse(
             "date",
@@ -257,10 +281,10 @@ def _attendance_create(project: Project, values: Values) -> Attendance:
                 "title": values["title"],
             },
         )
-    participant = _participant_get(project, _person(values))
+    participant = known.refers["people"].get(_person(values))
     if participant is None:
         _refuse("reference", _("there is no such participant in this project"))
-    return attendance_record(activity=activity, participant=participant)
+    return (activity, participant)
 
 
 ATTENDANCE = Kind(
@@ -277,8 +301,10 @@ ATTENDANCE = Kind(
         "participant (INSZ or promoter's reference)."
     ),
     key=_attendance_key,
-    present=_attendances_present,
-    create=_attendance_create,
+    known=_attendances_known,
+    build=_attendance_build,
+    write=batch.attendances_write,
+    touching=batch.TOUCHING["attendance"],
 )
 
 
@@ -299,38 +325,42 @@ def _kpi_value_key(values: Values) -> tuple:
     )
 
 
-def _kpi_values_present(project: Project, keys: list[tuple]) -> set[tuple]:
-    """The keys equal to the latest value of their KPI and period (earlier ones are history)."""
+def _kpi_values_known(project: Project, keys: list[tuple]) -> Known:
+    """The keys equal to the latest value of their KPI and period (earlier ones are history),
+    and the project's KPIs by their name."""
     names = {key[0] for key in keys}
-    kpis = {
-        pk: name.casefold()
-        for pk, name in Kpi.objects.filter(project=project).values_list("pk", "name")
-        if name.casefold() in names
-    }
+    kpis = {kpi.name.casefold(): kpi for kpi in Kpi.objects.filter(project=project)}
+    wanted = {kpi.pk: name for name, kpi in kpis.items() if name in names}
     latest = {}
-    for value in KpiValue.objects.filter(kpi_id__in=kpis).order_by("recorded_at", "pk"):
-        latest[(kpis[value.kpi_id], value.period_start, value.period_end)] = value
-    return {
+    for value in KpiValue.objects.filter(kpi_id__in=wanted).order_by("recorded_at", "pk"):
+        latest[(wanted[value.kpi_id], value.period_start, value.period_end)] = value
+    present = {
         (*period, *(getattr(value, field) for field in (*FIGURES, *TEXTS)))
         for period, value in latest.items()
     }
+    return Known(present=present, refers=kpis)
 
 
-def _kpi(project: Project, name: str) -> Kpi:
-    kpi = Kpi.objects.filter(project=project, name__iexact=name).first()
+def _kpi_value_build(project: Project, values: Values, known: Known) -> dict:
+    """The service's arguments, once the value they describe is known to be valid."""
+    kpi = known.refers.get(values["kpi"].casefold())
     if kpi is None:
-        _refuse("kpi", _("this project has no KPI named “%(name)s”") % {"name": name})
-    return kpi
-
-
-def _kpi_value_create(project: Project, values: Values) -> KpiValue:
-    return kpi_value_record(
-        kpi=_kpi(project, values["kpi"]),
-        source=ValueSource.REPORTED,
+        _refuse("kpi", _("this project has no KPI named “%(name)s”") % {"name": values["kpi"]})
+    arguments = {
+        "kpi": kpi,
+        "source": ValueSource.REPORTED,
+        "period_start": values["period_start"],
+        "period_end": values["period_end"],
         **{key: values[key] for key in (*FIGURES, *TEXTS)},
-        period_start=values["period_start"],
-        period_end=values["period_end"],
-    )
+    }
+    KpiValue(**arguments).full_clean(exclude=["kpi"])
+    return arguments
+
+
+def _kpi_values_write(built: list[dict]) -> int:
+    for arguments in built:
+        kpi_value_record(**arguments)
+    return len(built)
 
 
 KPI_VALUES = Kind(
@@ -355,8 +385,9 @@ KPI_VALUES = Kind(
         "narrative and evidence as the latest value of that period are not recorded again."
     ),
     key=_kpi_value_key,
-    present=_kpi_values_present,
-    create=_kpi_value_create,
+    known=_kpi_values_known,
+    build=_kpi_value_build,
+    write=_kpi_values_write,
 )
 
 KINDS: dict[str, Kind] = {
