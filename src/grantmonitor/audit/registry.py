@@ -8,17 +8,23 @@ from django.db.models import Model
 UNWATCHED = frozenset({"audit.event", "dossiers.dossierauditentry"})
 # Changed on every login: a write that the login event already records.
 UNTRACKED_FIELDS = ["last_login"]
-# Secrets and identities never reach the log: a change shows as "***" → "***".
+# Secrets never reach the log: a change shows as "***" → "***".
 MASKED_FIELDS = ["password"]
+# Nor what names a person: the free text that erasing a participant's identity clears.
+PERSONAL_FIELDS = frozenset({"register.participant.reference", "register.referral.reason"})
 
 
 def conceal(value: str) -> str:
     return "***"
 
 
-def _is_secret(field) -> bool:
-    """A password, or a field its model encrypts at rest (a participant's name)."""
-    return field.name in MASKED_FIELDS or "encrypt" in type(field).__name__.lower()
+def _is_secret(model: type[Model], field) -> bool:
+    """A password, what names a person, or a field encrypted at rest (a participant's name)."""
+    return (
+        field.name in MASKED_FIELDS
+        or f"{model._meta.label_lower}.{field.name}" in PERSONAL_FIELDS
+        or "encrypt" in type(field).__name__.lower()
+    )
 
 
 def watched_models() -> list[type[Model]]:
@@ -36,6 +42,6 @@ def register_domain_models() -> None:
         auditlog.register(
             model,
             exclude_fields=list(UNTRACKED_FIELDS),
-            mask_fields=[f.name for f in model._meta.concrete_fields if _is_secret(f)],
+            mask_fields=[f.name for f in model._meta.concrete_fields if _is_secret(model, f)],
             mask_callable="grantmonitor.audit.registry.conceal",
         )

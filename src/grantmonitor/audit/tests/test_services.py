@@ -1,5 +1,6 @@
 """Writes land in django-auditlog's log with their actor; logins and exports are events."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,8 +11,11 @@ from django.urls import reverse
 
 from grantmonitor.audit.models import Event, EventAction
 from grantmonitor.audit.services import record_event
+from grantmonitor.calls.models import Project
 from grantmonitor.kpis.models import Kpi, KpiKind, KpiValue
 from grantmonitor.kpis.services import kpi_value_record
+from grantmonitor.register.identity import identity_set
+from grantmonitor.register.services import participant_register
 
 
 def _entries(instance):
@@ -97,3 +101,22 @@ def test_a_login_a_failed_login_and_a_logout_are_recorded_with_the_address(clien
     assert (login_event.action, login_event.actor) == (EventAction.LOGIN, kabinet)
     assert (logout.action, logout.actor) == (EventAction.LOGOUT, kabinet)
     assert "fout" not in str([event.detail for event in Event.objects.all()])
+
+
+def test_a_participants_identity_and_reference_never_reach_the_log(demo):
+    project = Project.objects.get(name="Hefboom")
+    participant = participant_register(
+        project=project, registered_on=datetime.date(2024, 3, 1), reference="Jan P."
+    )
+    identity_set(
+        participant, actor=demo["users"]["promotor"], name="Jan Peeters", email="jan@example.be"
+    )
+
+    registered = _entries(participant).get()
+    assert registered.changes_dict["reference"] == ["***", "***"]
+    identity = LogEntry.objects.get(object_repr__endswith="(identity)")
+    assert identity.changes_dict["name"] == ["***", "***"]
+    assert identity.changes_dict["email"] == ["***", "***"]
+    logged = str(list(LogEntry.objects.values_list("changes", "changes_text")))
+    assert "Peeters" not in logged
+    assert "jan@example" not in logged
