@@ -24,9 +24,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from grantmonitor.accounts import permissions
 from grantmonitor.calls.selectors import project_list
-from grantmonitor.common.money import format_eur
+from grantmonitor.common.money import format_eur, format_number
 from grantmonitor.dossiers import services
-from grantmonitor.dossiers.models import Dossier, DossierStatus, OrderKind, Settlement
+from grantmonitor.dossiers.models import Dossier, DossierStatus, OrderKind, Settlement, Verdict
 from grantmonitor.dossiers.selectors import (
     dossier_advances,
     dossier_cost_lines,
@@ -355,7 +355,9 @@ def _inspection_page(request, dossier: Dossier, *, bound: Form | None = None, st
         form = bound if bound is not None and bound.prefix == prefix else None
         initial = {
             "verdict": line.verdict or None,
-            "accepted_amount": "" if line.verdict != "partly_accepted" else line.accepted_amount,
+            "accepted_amount": format_number(line.accepted_amount, get_language())
+            if line.verdict == Verdict.PARTLY_ACCEPTED
+            else "",
             "reason": line.reason,
         }
         reviews.append((line, form or CostLineReviewForm(prefix=prefix, initial=initial)))
