@@ -26,6 +26,8 @@ from grantmonitor.register.models import Participant, ParticipantIdentity
 from grantmonitor.register.selectors import participant_records
 
 EXPORT_FORMAT = "grantmonitor participant export 1"
+# As in Django's json_script: the same JSON, but no browser can read markup in it.
+_HTML_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
 def _refuse_unless(decision: permissions.Decision) -> None:
@@ -151,7 +153,8 @@ def participant_export(participant: Participant, *, actor) -> bytes:
             **_via(actor),
         },
     )
-    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    return text.translate(_HTML_SAFE).encode()
 
 
 @dataclass(frozen=True)
