@@ -14,6 +14,7 @@ from grantmonitor.web import (
 app_name = "web"
 
 urlpatterns = [
+    opendata.answer_pack_url,  # before the downloads, see there
     path("", views.home, name="home"),
     path("calls/<int:pk>/", views.call_detail, name="call"),
     path("projects/<int:pk>/", views.project_detail, name="project"),

@@ -7,13 +7,15 @@ from django.utils.translation import gettext as _
 
 from grantmonitor.audit.services import record_event
 from grantmonitor.cli.main import CommandFailed, database_problem, write_output
+from grantmonitor.documents.answer_pack import answer_pack
 from grantmonitor.documents.render import FORMATS, render_answer
 from grantmonitor.questions.models import WrittenQuestion
 from grantmonitor.questions.selectors import AmbiguousQuestion, question_find
 
 NAME = "answer"
 HELP = _(  # a str, not lazy: argparse formats it (commands load after django.setup())
-    "Write the answer to a written question as DOCX, PDF, HTML or Markdown."
+    "Write the answer to a written question as DOCX, PDF, HTML or Markdown, or its answer pack "
+    "as ZIP."
 )
 LANGUAGES = ("nl", "en")
 
@@ -23,9 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         dest="fmt",
-        choices=list(FORMATS),
+        choices=[*FORMATS, "zip"],
         default="docx",
-        help=_("file format"),
+        help=_("file format; zip: the answer pack (DOCX, PDF, XLSX of the tables, manifest)"),
     )
     parser.add_argument("--lang", choices=LANGUAGES, default="nl", help=_("language of the answer"))
     parser.add_argument(
@@ -42,7 +44,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         question = question_find(number=args.number, session=args.session, minister=args.minister)
-        document = render_answer(question=question, fmt=args.fmt, language=args.lang)
+        if args.fmt == "zip":
+            document = answer_pack(question=question, language=args.lang)
+        else:
+            document = render_answer(question=question, fmt=args.fmt, language=args.lang)
     except WrittenQuestion.DoesNotExist as exc:
         raise CommandFailed(
             _("There is no written question nr. %(number)s%(filters)s.")
