@@ -151,7 +151,11 @@ def _walk(kpi: Kpi, depth: int, by_parent: dict, out: list[KpiRow]) -> KpiRow:
 
 
 def call_kpis(*, call: Call) -> list[ProjectKpis]:
-    projects = list(call.projects.select_related("promoter").order_by("order", "name"))
+    projects = list(
+        call.projects.select_related("promoter")
+        .prefetch_related("partners")
+        .order_by("order", "name")
+    )
     return projects_kpis(projects=projects)
 
 

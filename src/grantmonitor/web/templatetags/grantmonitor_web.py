@@ -22,7 +22,7 @@ def _language() -> str:
 @register.filter
 def eur(amount):
     """``Decimal("299168.12")`` -> ``€ 299.168,12``; empty stays empty."""
-    return "" if amount is None else format_eur(amount, _language())
+    return "" if amount is None or amount == "" else format_eur(amount, _language())
 
 
 @register.filter
