@@ -788,13 +788,13 @@ def _bind(kpi: Kpi, code: str, spec: dict, existing: dict[str, MeasureDefinition
     kpi_measure_bind(kpi=kpi, definition=definition)
 
 
-def _scaled(rows: _Rows, scale: int, report: Report) -> list[Project]:
-    """``10 × scale`` synthetic projects with about 1.000 people and 10.000 attendances each."""
+def _scaled(rows: _Rows, count: int, report: Report) -> list[Project]:
+    """``count`` synthetic projects with about 1.000 people and 10.000 attendances each."""
     rng = rows.rng
     call = Call.objects.filter(title=SYNTH_CALL_TITLE).first() or call_create(
-        title=SYNTH_CALL_TITLE, number_of_projects=PROJECTS_PER_SCALE * scale, duration_months=42
+        title=SYNTH_CALL_TITLE, number_of_projects=count, duration_months=42
     )
-    promoters = _organisations("Synthetische promotor", PROJECTS_PER_SCALE * scale)
+    promoters = _organisations("Synthetische promotor", count)
     definitions = {
         d.code: d
         for d in MeasureDefinition.objects.filter(
@@ -868,10 +868,14 @@ def _scaled_kpis(project: Project, definitions: dict[str, MeasureDefinition]) ->
         kpi_measure_bind(kpi=kpi, definition=definitions[code])
 
 
-def synth(*, scale: int = 1, seed: int = 418) -> Report:
-    """Generate the synthetic register and recompute every bound KPI."""
+def synth(*, scale: int = 1, seed: int = 418, projects: int | None = None) -> Report:
+    """Generate the synthetic register and recompute every bound KPI.
+
+    ``projects``: the number of synthetic projects, instead of ``10 × scale`` (none at scale 1).
+    """
     if scale < 1:
         raise SynthError("The scale is a whole number of at least 1.")
+    count = projects if projects is not None else (PROJECTS_PER_SCALE * scale if scale > 1 else 0)
     report = Report(scale=scale)
     rng = random.Random(seed)  # noqa: S311 -- synthetic data, not a secret
     clock = time.perf_counter()
@@ -888,10 +892,10 @@ def synth(*, scale: int = 1, seed: int = 418) -> Report:
         report.projects = 3
         report.values_stored += engine.recompute_all(projects=projects.values())
     report.seconds["demo"] = time.perf_counter() - clock
-    if scale > 1:
+    if count:
         clock = time.perf_counter()
         with transaction.atomic():
-            scaled = _scaled(_Rows(rng), scale, report)
+            scaled = _scaled(_Rows(rng), count, report)
         report.seconds["generate"] = time.perf_counter() - clock
         clock = time.perf_counter()
         report.projects += len(scaled)
