@@ -1,0 +1,468 @@
+"""The five measurements of ``bench/run.py``; each returns a dict of figures."""
+
+import os
+import random
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import references
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from grantmonitor.accounts.models import User
+from grantmonitor.calls.models import Call, Project
+from grantmonitor.demo.seed import CALL_TITLE
+from grantmonitor.documents.render import render_answer
+from grantmonitor.kpis import engine
+from grantmonitor.kpis.models import KpiMeasure, KpiValue, ValueSource
+from grantmonitor.kpis.selectors import project_kpis
+from grantmonitor.questions.models import Topic, WrittenQuestion
+from grantmonitor.questions.services import question_create, sub_question_add
+from grantmonitor.register.models import Activity, Attendance, Participant
+from grantmonitor.register.services import attendance_record
+from grantmonitor.register.synth import SYNTH_CALL_TITLE
+
+HERE = Path(__file__).resolve().parent
+NAIVE_BUDGET_S = 20.0  # the naive loop runs on a sample of projects for about this long
+REGISTRATIONS = 200
+CLIENTS = 20
+WRK_SECONDS = 10
+THINK_MS = 1000  # a user's pause between two pages in the "users" run
+
+
+def _synthetic() -> list[Project]:
+    return list(Project.objects.filter(call__title=SYNTH_CALL_TITLE).order_by("order"))
+
+
+def _percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": 1000 * statistics.median(ordered),
+        "p95_ms": 1000 * ordered[max(0, round(0.95 * len(ordered)) - 1)],
+        "max_ms": 1000 * ordered[-1],
+    }
+
+
+# --- 1. recompute ----------------------------------------------------------------------------
+
+
+def recompute(**_kwargs) -> dict:
+    """The engine from scratch (every computed value deleted, rolled back afterwards)."""
+    statements: list[str] = []
+
+    def capture(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith("SELECT") and '"register_' in sql:
+            statements.append(references.inline(sql, params))
+        return execute(sql, params, many, context)
+
+    synthetic = _synthetic()
+    figures = {}
+    with transaction.atomic():
+        KpiValue.objects.filter(source=ValueSource.COMPUTED).delete()
+        with connection.execute_wrapper(capture):
+            clock = time.perf_counter()
+            figures["values_stored"] = engine.recompute_all()
+            figures["engine_s"] = time.perf_counter() - clock
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        KpiValue.objects.filter(kpi__project__in=synthetic, source=ValueSource.COMPUTED).delete()
+        clock = time.perf_counter()
+        engine.recompute_all(projects=synthetic)
+        figures["engine_synthetic_s"] = time.perf_counter() - clock
+        transaction.set_rollback(True)
+    figures["kpis"] = KpiMeasure.objects.count()
+    figures["statements"] = len(statements)
+
+    folder = Path(tempfile.mkdtemp(prefix="gm-bench-"))
+    try:
+        clock = time.perf_counter()
+        figures["exported_rows"] = references.export(folder)
+        figures["export_s"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        duck = references.load(folder)
+        figures["duckdb_load_s"] = time.perf_counter() - clock
+    finally:
+        shutil.rmtree(folder)
+    figures["duckdb_s"], duck_results = references.run_statements(duck, statements)
+    figures["duckdb_agrees"] = _agrees(statements, duck_results)
+    figures["vs_duckdb"] = figures["engine_s"] / figures["duckdb_s"]
+    figures.update(_naive(synthetic))
+    figures["naive_vs_engine"] = figures["naive_extrapolated_s"] / figures["engine_synthetic_s"]
+    return figures
+
+
+def _agrees(statements: list[str], duck_results: list) -> bool:
+    """The database gives DuckDB's answer to every statement (order aside)."""
+    with connection.cursor() as cursor:
+        for sql, expected in zip(statements, duck_results, strict=True):
+            cursor.execute(sql.replace("%", "%%"))
+            if sorted(map(tuple, cursor.fetchall())) != sorted(map(tuple, expected)):
+                print(f"DuckDB disagrees on: {sql[:300]}", file=sys.stderr)
+                return False
+    return True
+
+
+def _naive(synthetic: list[Project]) -> dict:
+    """Per project per KPI, objects in Python loops; checked against the engine's values."""
+    bindings = {}
+    for binding in KpiMeasure.objects.filter(kpi__project__in=synthetic).select_related("kpi"):
+        bindings.setdefault(binding.kpi.project_id, []).append(binding)
+    sample, clock = 0, time.perf_counter()
+    for project in synthetic:
+        values = {row.kpi.pk: row.realised.value for row in project_kpis(project=project).rows}
+        for binding in bindings.get(project.pk, []):
+            spec = engine.latest_version(binding.definition_id).spec
+            counted = references.naive_kpi(project, spec)
+            if counted is not None and counted["total"] != values[binding.kpi_id]:
+                raise AssertionError(f"naive {counted['total']} ≠ engine {binding.kpi}")
+        sample += 1
+        if time.perf_counter() - clock > NAIVE_BUDGET_S:
+            break
+    elapsed = time.perf_counter() - clock
+    return {
+        "naive_sample_projects": sample,
+        "naive_sample_s": elapsed,
+        "naive_extrapolated_s": elapsed / sample * len(synthetic),
+    }
+
+
+# --- 2. attendance -> fresh KPIs ----------------------------------------------------------------
+
+
+def attendance(**_kwargs) -> dict:
+    """Register attendances one by one through the service; each returns with its KPIs fresh."""
+    project = _synthetic()[0]
+    rng = random.Random(7)  # noqa: S311 -- choosing test rows
+    activities = list(Activity.objects.filter(project=project))
+    people = list(Participant.objects.filter(project=project))
+    taken = set(
+        Attendance.objects.filter(activity__project=project).values_list(
+            "activity_id", "participant_id"
+        )
+    )
+    pairs = []
+    while len(pairs) < REGISTRATIONS:
+        pair = (rng.choice(activities), rng.choice(people))
+        if (pair[0].pk, pair[1].pk) not in taken:
+            taken.add((pair[0].pk, pair[1].pk))
+            pairs.append(pair)
+    samples, created = [], []
+    try:
+        for activity, person in pairs:
+            clock = time.perf_counter()
+            created.append(attendance_record(activity=activity, participant=person).pk)
+            samples.append(time.perf_counter() - clock)
+        fresh = engine.project_recompute(project=project) == 0  # nothing left to store
+    finally:
+        Attendance.objects.filter(pk__in=created).delete()
+        engine.project_recompute(project=project)
+    return {**_percentiles(samples), "registrations": len(samples), "fresh": fresh}
+
+
+# --- 3. pages -----------------------------------------------------------------------------------
+
+
+def _urls() -> dict[str, str]:
+    synthetic_call = Call.objects.get(title=SYNTH_CALL_TITLE)
+    seed_call = Call.objects.get(title=CALL_TITLE)
+    project = _synthetic()[0]
+    return {
+        "home": "/",
+        "seed call page": f"/calls/{seed_call.pk}/",
+        "synthetic call page": f"/calls/{synthetic_call.pk}/",
+        "project page": f"/projects/{project.pk}/",
+        "API projects of the call": f"/api/projects/?call={synthetic_call.pk}",
+        "API project KPIs": f"/api/projects/{project.pk}/kpis/",
+    }
+
+
+def _queries(urls: dict[str, str], user: User) -> dict[str, int]:
+    client = Client()
+    client.force_login(user)
+    counts = {}
+    for name, url in urls.items():
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url, HTTP_ACCEPT_LANGUAGE="nl")
+        assert response.status_code == 200, (url, response.status_code)
+        counts[name] = len(context.captured_queries)
+    return counts
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wrk(url: str, headers: list[str], think_ms: int) -> dict:
+    command = ["wrk", "-t2", f"-c{CLIENTS}", f"-d{WRK_SECONDS}s", "-s", str(HERE / "wrk.lua")]
+    for header in headers:
+        command += ["-H", header]
+    out = subprocess.run(  # noqa: S603 -- our own command line
+        [*command, url],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "THINK_MS": str(think_ms)},
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
+    requests, non_2xx, errors, p50, p95 = line.split()[1:]
+    return {
+        "requests_per_s": int(requests) / WRK_SECONDS,
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "failed": int(non_2xx) + int(errors),
+    }
+
+
+def pages(*, url: str, **_kwargs) -> dict:
+    """gunicorn with the production settings; wrk with 20 connections, saturated and as users."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from rest_framework.authtoken.models import Token
+
+    if shutil.which("wrk") is None:
+        return {"skipped": "wrk is not installed (apt-get install wrk)"}
+    user = User.objects.get(username="beheerder")
+    urls = _urls()
+    figures: dict = {"queries": _queries(urls, user)}
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    token, _created = Token.objects.get_or_create(user=user)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "CONN_MAX_AGE": "60",
+        "LOG_LEVEL": "WARNING",
+    }
+    workers = 2 * (os.cpu_count() or 1) + 1
+    server = subprocess.Popen(  # noqa: S603 -- our own command line
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "grantmonitor.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    figures["server"] = f"gunicorn, {workers} sync workers, DEBUG=false, CONN_MAX_AGE=60"
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base)
+        for name, path in urls.items():
+            headers = (
+                [f"Authorization: Token {token.key}"]
+                if path.startswith("/api/")
+                else [f"Cookie: sessionid={session.session_key}"]
+            )
+            headers.append("Accept-Language: nl")
+            figures[name] = {
+                "saturated": _wrk(base + path, headers, 0),
+                "users": _wrk(base + path, headers, THINK_MS),
+            }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return figures
+
+
+def _wait_for(base: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/accounts/login/", timeout=2)  # noqa: S310
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer at {base}")
+
+
+# --- 4. import ----------------------------------------------------------------------------------
+
+
+def imports(*, url: str, **_kwargs) -> dict:
+    """Engineer "uploads"'s ``bench/import_speed.py``, when it is there."""
+    script = HERE / "import_speed.py"
+    if not script.exists():
+        return {"skipped": "bench/import_speed.py is not there yet"}
+    done = subprocess.run(  # noqa: S603 -- our own command line
+        [sys.executable, str(script)],
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return {"output": done.stdout.strip(), "exit": done.returncode}
+
+
+# --- 5. documents -------------------------------------------------------------------------------
+
+
+def documents(**_kwargs) -> dict:
+    """The answer as DOCX and PDF: the seed's question, and one on the synthetic call."""
+    seed = WrittenQuestion.objects.get(number=418)
+    figures = {}
+    with transaction.atomic():
+        synthetic = _synthetic_question()
+        for label, question in [("seed", seed), (f"{len(_synthetic())} projects", synthetic)]:
+            for fmt in ("docx", "pdf"):
+                clock = time.perf_counter()
+                document = render_answer(question=question, fmt=fmt, language="nl")
+                figures[f"{label} {fmt}"] = {
+                    "s": time.perf_counter() - clock,
+                    "kb": len(document.content) / 1024,
+                }
+        transaction.set_rollback(True)
+    return figures
+
+
+def _synthetic_question() -> WrittenQuestion:
+    call = Call.objects.get(title=SYNTH_CALL_TITLE)
+    question = question_create(
+        number=9999,
+        session="2017-2018",
+        date=WrittenQuestion.objects.get(number=418).date,
+        questioner="Benchmark",
+        minister="Benchmark",
+        title="Synthetisch register",
+        call=call,
+    )
+    projects = _synthetic()
+    for number, topic in enumerate([Topic.INSPECTION_STATUS, Topic.KPI_RESULTS], start=1):
+        sub_question_add(
+            question=question,
+            number=number,
+            text="Graag per project.",
+            topic=topic,
+            projects=projects,
+        )
+    return question
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.3f} s" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def _head(r: dict) -> list[str]:
+    m, d = r["machine"], r["data"]
+    built = (
+        f"built in {_s(d['build_s'])} (+ {_s(d['analyze_s'])} VACUUM ANALYZE)"
+        if d["built"]
+        else "built in an earlier run"
+    )
+    return [
+        f"## Scale {r['scale']} on {m['database']} — {r['date']}",
+        "",
+        f"Machine: {m['cpu']}, {m['ram']} RAM, Python {m['python']}; "
+        f"load average {m['load average (1 min) at start']} at the start "
+        "(other work on the machine inflates every figure).",
+        f"Data: {d['participants']:,} participants, {d['attendances']:,} attendances; {built}.",
+    ]
+
+
+def _recompute(f: dict) -> list[str]:
+    return [
+        "### 1. Full KPI recompute",
+        "",
+        "| | time | |",
+        "|---|---:|---|",
+        f"| engine, every project ({f['kpis']} bound KPIs, {f['values_stored']} values stored) "
+        f"| {_s(f['engine_s'])} | {f['statements']} register queries |",
+        f"| DuckDB, the same {f['statements']} statements on the same data "
+        f"| {_s(f['duckdb_s'])} | export {_s(f['export_s'])} ({f['exported_rows']:,} rows) and "
+        f"load {_s(f['duckdb_load_s'])} once; same answers: {f['duckdb_agrees']} |",
+        f"| engine, the synthetic projects only | {_s(f['engine_synthetic_s'])} | |",
+        f"| naive ORM loop, the synthetic projects | {_s(f['naive_extrapolated_s'])} "
+        f"| extrapolated from {f['naive_sample_projects']} projects "
+        f"({_s(f['naive_sample_s'])}) |",
+        "",
+        f"**engine / DuckDB = {f['vs_duckdb']:.2f}×** (target ≤ 3×); "
+        f"**naive loop / engine = {f['naive_vs_engine']:.0f}×** (target ≥ 50×).",
+    ]
+
+
+def _attendance(f: dict) -> list[str]:
+    return [
+        "### 2. One attendance registered → its KPIs fresh",
+        "",
+        f"{f['registrations']} registrations through `attendance_record` (validation, insert, "
+        "recompute of the affected KPIs, commit): "
+        f"**p50 {f['p50_ms']:.1f} ms, p95 {f['p95_ms']:.1f} ms** (max {f['max_ms']:.1f} ms; "
+        f"target p95 ≤ 50 ms); values fresh afterwards: {f['fresh']}.",
+    ]
+
+
+def _pages(f: dict) -> list[str]:
+    if "skipped" in f:
+        return ["### 3. Pages", "", f["skipped"]]
+    lines = [
+        "### 3. Pages and API under 20 concurrent clients",
+        "",
+        f"{f['server']}; wrk, 20 connections, {WRK_SECONDS} s each: *saturated* (no pause) and "
+        f"*users* (a pause of 0,5–1,5 s between pages).",
+        "",
+        "| page | queries | saturated req/s | p50 | p95 | users p50 | users p95 | failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, queries in f["queries"].items():
+        sat, users = f[name]["saturated"], f[name]["users"]
+        lines.append(
+            f"| {name} | {queries} | {sat['requests_per_s']:.0f} | {sat['p50_ms']:.0f} ms "
+            f"| {sat['p95_ms']:.0f} ms | {users['p50_ms']:.0f} ms | {users['p95_ms']:.0f} ms "
+            f"| {sat['failed'] + users['failed']} |"
+        )
+    return lines
+
+
+def _imports(f: dict) -> list[str]:
+    body = f.get("skipped") or f"```\n{f['output']}\n```\n(exit {f['exit']})"
+    return ["### 4. Import", "", body]
+
+
+def _documents(f: dict) -> list[str]:
+    lines = ["### 5. The answer", "", "| question | format | time | size |", "|---|---|---:|---:|"]
+    for key, value in f.items():
+        if key != "section_s":
+            label, fmt = key.rsplit(" ", 1)
+            lines.append(f"| {label} | {fmt} | {_s(value['s'])} | {value['kb']:.0f} KB |")
+    return lines
+
+
+FORMATTERS = {
+    "recompute": _recompute,
+    "attendance": _attendance,
+    "pages": _pages,
+    "imports": _imports,
+    "documents": _documents,
+}
+
+
+def describe(results: dict) -> str:
+    """Markdown for the parts of ``results`` present: the head, then each section measured."""
+    lines = _head(results) if "machine" in results else []
+    for section, formatter in FORMATTERS.items():
+        if section in results:
+            lines += ["", *formatter(results[section])]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,142 @@
+"""The benchmark harness: ``python bench/run.py --scale S|M|L [--db postgres|sqlite]``.
+
+Builds (once) its own database ``gm_bench_<scale>`` with the synthetic register, then
+measures, each next to its reference in the same run:
+
+1. the full KPI recompute, next to DuckDB running the same SQL on the same data exported
+   once, and next to a naive per-project ORM loop (timed on a sample, extrapolated);
+2. registering one attendance until the affected KPIs are fresh, p50/p95 over 200;
+3. pages and API endpoints under gunicorn with production settings, 20 concurrent clients
+   (wrk), and the queries each one makes;
+4. validated import rows/s next to COPY rows/s (``bench/import_speed.py``, when it exists);
+5. the answer as DOCX and PDF for the seed's call and for the synthetic call.
+
+Prints the results with the machine's description and appends them to ``bench/RESULTS.md``.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCALES = {"S": 10, "M": 100, "L": 1000}  # synthetic projects of ~10.000 attendances each
+POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+
+
+def database_url(scale: str, db: str) -> str:
+    name = f"gm_bench_{scale.lower()}"
+    if db == "sqlite":
+        folder = HERE.parent / "var" / "bench"
+        folder.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{folder / name}.sqlite3"
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{POSTGRES_SERVER}/{name}"
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grantmonitor.conf.settings")
+    sys.path.insert(0, str(HERE))
+    import django
+
+    django.setup()
+
+
+def machine() -> dict[str, str]:
+    from django.db import connection
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    kib = int(Path("/proc/meminfo").read_text().split()[1])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0]}"
+        else:
+            cursor.execute("SELECT sqlite_version()")
+            database = f"SQLite {cursor.fetchone()[0]}"
+    return {
+        "cpu": f"{cpu}, {os.cpu_count()} cores",
+        "ram": f"{kib / 1024 / 1024:.1f} GiB",
+        "database": database,
+        "python": platform.python_version(),
+        "load average (1 min) at start": f"{os.getloadavg()[0]:.1f}",
+    }
+
+
+def build(projects: int) -> dict:
+    """Migrate and generate the register unless the database has it already."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from grantmonitor.register.models import Attendance, Participant
+    from grantmonitor.register.synth import synth
+
+    call_command("migrate", verbosity=0)
+    report = {"built": False}
+    if not Participant.objects.exists():
+        clock = time.perf_counter()
+        synth(scale=1, projects=projects)
+        report = {"built": True, "build_s": time.perf_counter() - clock}
+        clock = time.perf_counter()
+        with connection.cursor() as cursor:  # fresh statistics, and index-only scans
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        report["analyze_s"] = time.perf_counter() - clock
+    report["attendances"] = Attendance.objects.count()
+    report["participants"] = Participant.objects.count()
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=SCALES, required=True)
+    parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument(
+        "--only",
+        default="recompute,attendance,pages,imports,documents",
+        help="comma-separated sections to run (default: all; empty: only build the data)",
+    )
+    parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
+    args = parser.parse_args(argv)
+    url = database_url(args.scale, args.db)
+    setup_django(url)
+
+    import measures  # after django.setup(): reads models
+
+    started = datetime.datetime.now().astimezone()
+    results: dict = {
+        "scale": args.scale,
+        "db": args.db,
+        "date": started.isoformat(timespec="minutes"),
+        "machine": machine(),
+        "data": build(SCALES[args.scale]),
+    }
+    print(measures.describe(results), flush=True)
+    for section in filter(None, args.only.split(",")):
+        clock = time.perf_counter()
+        results[section] = getattr(measures, section)(url=url, scale=args.scale)
+        results[section]["section_s"] = time.perf_counter() - clock
+        print(measures.describe({section: results[section]}), flush=True)
+    if not args.no_append:
+        with (HERE / "RESULTS.md").open("a") as out:
+            out.write("\n" + measures.describe(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
