@@ -80,14 +80,16 @@ def import_file(
     project: str = "",
     valid_only: bool = False,
     progress: Callable[[ImportReport], None] | None = None,
+    only_project: Project | None = None,
 ) -> ImportReport:
     """Import ``source`` as ``kind``; ``project`` names the project when the file has no
-    project column. Raises :class:`SheetError` when the file as a whole cannot be read."""
+    project column; with ``only_project`` a row naming another project is refused (an upload
+    into one project). Raises :class:`SheetError` when the file as a whole cannot be read."""
     spec = KINDS[kind]
     header, rows = read_rows(source, file_name=file_name)
     columns = _columns(spec, header, has_default_project=bool(project))
     report = ImportReport(kind=kind, valid_only=valid_only)
-    projects: dict[str, Project | cells.CellError] = {}
+    projects = _Projects(only_project)
     touched: dict[Project, frozenset | None] = {}
     with transaction.atomic():
         for batch in _batches(rows):
@@ -155,7 +157,7 @@ def _import_batch(
     columns: dict[str, str],
     batch: list[Row],
     default_project: str,
-    projects: dict,
+    projects: "_Projects",
     report: ImportReport,
     touched: dict,
 ) -> None:
@@ -206,7 +208,7 @@ class RowFailed(Exception):
 
 
 def _parse(
-    spec: Kind, columns: dict[str, str], row: Row, default_project: str, projects: dict
+    spec: Kind, columns: dict[str, str], row: Row, default_project: str, projects: "_Projects"
 ) -> _Parsed:
     if "" in row.cells:
         raise RowFailed("", _("a value in a column without header"))
@@ -221,7 +223,7 @@ def _parse(
     name = values["project"] or default_project
     if not name:
         raise RowFailed("project", _("required"))
-    project = _project(name, projects)
+    project = projects.get(name)
     if isinstance(project, cells.CellError):
         raise RowFailed("project", str(project))
     try:
@@ -241,15 +243,31 @@ def _fail(report: ImportReport, columns: dict, row: Row, column_key: str, messag
         )
 
 
-def _project(name: str, projects: dict) -> Project | cells.CellError:
-    if name not in projects:
+class _Projects:
+    """Projects by the name a row gives, looked up once; with ``only`` just that one."""
+
+    def __init__(self, only: Project | None) -> None:
+        self.only = only
+        self.found: dict[str, Project | cells.CellError] = {}
+
+    def get(self, name: str) -> Project | cells.CellError:
+        if name not in self.found:
+            self.found[name] = self._find(name)
+        return self.found[name]
+
+    def _find(self, name: str) -> Project | cells.CellError:
+        if self.only is not None:
+            if name.casefold() == self.only.name.casefold():
+                return self.only
+            return cells.CellError(
+                _("this import is for project %(project)s only") % {"project": self.only.name}
+            )
         try:
-            projects[name] = project_find(name=name)
+            return project_find(name=name)
         except Project.DoesNotExist:
-            projects[name] = cells.CellError(_("there is no project with this name"))
+            return cells.CellError(_("there is no project with this name"))
         except Project.MultipleObjectsReturned:
-            projects[name] = cells.CellError(_("several projects have this name"))
-    return projects[name]
+            return cells.CellError(_("several projects have this name"))
 
 
 def _joined(exc: ValidationError) -> tuple[str, str]:
