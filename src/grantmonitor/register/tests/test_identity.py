@@ -186,3 +186,14 @@ def test_the_development_key_comes_from_the_secret_key(settings):
     settings.SECRET_KEY = settings.SECRET_KEY + "-other"
     assert crypto.development_key() != first
     assert len(first) == 44  # 32 bytes, url-safe base64
+
+
+def test_the_admin_shows_no_identity(client, demo, identified):
+    from django.contrib import admin
+
+    assert ParticipantIdentity not in admin.site._registry
+    client.force_login(demo["users"]["beheerder"])
+    page = client.get(f"/admin/register/participant/{identified.pk}/change/")
+    assert page.status_code == 200
+    assert "HEF-0001" in page.content.decode()
+    assert NAME not in page.content.decode() and EMAIL not in page.content.decode()
