@@ -111,8 +111,11 @@ def enrolment_confirm(user: User, code: str) -> CodeCheck:
 @transaction.atomic
 def backup_codes_renew(user: User) -> tuple[str, ...]:
     """Replace all of the user's backup codes by new ones; each works once."""
-    StaticDevice.objects.filter(user=user).delete()
-    device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    # The same device keeps a session that a backup code verified signed in.
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": BACKUP_DEVICE_NAME, "confirmed": True}
+    )
+    device.token_set.all().delete()
     codes = tuple(StaticToken.random_token() for _index in range(BACKUP_CODE_COUNT))
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
     return codes
