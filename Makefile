@@ -49,9 +49,15 @@ test: install lint system-packages
 
 # The production server (gunicorn, whitenoise, JSON logs) locally on PostgreSQL, for a smoke test.
 PROD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/grantmonitor
-serve: install
+# Production refuses to start without a key for participants' identities: this local one is
+# made once and kept in var/ (a real server gets its keys from its secret store).
+var/identity.key: $(VENV)/.installed
+	mkdir -p var
+	$(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > $@
+serve: install var/identity.key
 	DATABASE_URL=$(PROD_DATABASE_URL) $(PY) manage.py migrate --verbosity 0
 	DATABASE_URL=$(PROD_DATABASE_URL) $(PY) manage.py loaddemo
 	DATABASE_URL=$(PROD_DATABASE_URL) $(PY) manage.py collectstatic --noinput --verbosity 0
-	DATABASE_URL=$(PROD_DATABASE_URL) $(VENV)/bin/gunicorn grantmonitor.wsgi \
+	DATABASE_URL=$(PROD_DATABASE_URL) GRANTMONITOR_IDENTITY_KEYS=$$(cat var/identity.key) \
+	  $(VENV)/bin/gunicorn grantmonitor.wsgi \
 	  --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -

@@ -43,6 +43,30 @@ def demo(db):
     return load_demo()
 
 
+@pytest.fixture
+def client():
+    """Django's test client whose ``force_login`` also passes the second factor.
+
+    ``force_login`` skips the password; with a confirmed authenticator app (the demo's
+    administrator and inspector have one) it skips the code too. Tests of the sign-in itself
+    post to the login and two-factor pages.
+    """
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from grantmonitor.accounts.twofactor import app_device
+
+    class VerifiedClient(Client):
+        def force_login(self, user, backend=None):
+            super().force_login(user, backend)
+            if (device := app_device(user)) is not None:
+                session = self.session
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.save()
+
+    return VerifiedClient()
+
+
 def pytest_runtest_logreport(report):
     if report.when == "call" and report.passed:
         for marker in ("browser", "postgres", "office"):

@@ -64,9 +64,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "auditlog",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_filters",
     "grantmonitor.accounts",
     "grantmonitor.organisations",
     "grantmonitor.calls",
@@ -74,6 +78,8 @@ INSTALLED_APPS = [
     "grantmonitor.kpis",
     "grantmonitor.dossiers",
     "grantmonitor.questions",
+    "grantmonitor.imports",
+    "grantmonitor.audit",
     "grantmonitor.ops",
     "grantmonitor.api",
     "grantmonitor.web",
@@ -90,9 +96,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "grantmonitor.web.security.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    "grantmonitor.audit.middleware.ClientAddressMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -110,6 +119,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "grantmonitor.web.casework.nav",
+                "grantmonitor.web.audit.nav",
             ],
         },
     },
@@ -145,6 +156,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+TWO_FACTOR_ROLES = config(
+    "TWO_FACTOR_ROLES",
+    default=["funder_admin", "inspector"],
+    kind="list",
+    help="Roles that confirm every sign-in with a code from an authenticator app "
+    "(superusers always do), comma-separated.",
+)
+OTP_TOTP_ISSUER = "grantmonitor"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret or codes
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -155,6 +175,16 @@ PSEUDONYM_KEY = config(
     secret=True,
     help="Key of the keyed hash that pseudonymises national register numbers. Never change "
     "it on a running system: the same person would no longer be recognised.",
+)
+IDENTITY_KEYS = config(
+    "GRANTMONITOR_IDENTITY_KEYS",
+    default=[],
+    kind="list",
+    secret=True,
+    help="Fernet keys that encrypt participants' names and contact details, comma-separated: "
+    "the first encrypts, all decrypt (rotate: put a new key first, run `python -m grantmonitor "
+    "participant rotate-keys`, then drop the old one). Required unless DEBUG; a new key is "
+    "`cryptography.fernet.Fernet.generate_key()`.",
 )
 
 REST_FRAMEWORK = {
@@ -180,6 +210,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+IMPORT_JOBS_IN_BACKGROUND = config(
+    "IMPORT_JOBS_IN_BACKGROUND",
+    default=True,
+    kind="bool",
+    help="Run an import uploaded in the browser in a background thread; off: in the request.",
+)
 FUNDER_NAME = config(
     "FUNDER_NAME",
     default="",
@@ -211,6 +247,13 @@ IATI_REPORTING_ORG_NAME = config(
     "IATI_REPORTING_ORG_NAME",
     default="",
     help="The funder's name in IATI exports; empty: the call's minister or portfolio.",
+)
+SUPPRESSION_THRESHOLD = config(
+    "GRANTMONITOR_SUPPRESSION_THRESHOLD",
+    default=5,
+    kind="int",
+    help="Published and cabinet tables show a count of people from 1 to one below this as "
+    "`< 5`, and hide further counts so it cannot be recomputed from a total.",
 )
 
 LANGUAGE_CODE = "nl"

@@ -91,6 +91,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-0123456789",
+        "GRANTMONITOR_IDENTITY_KEYS": "cGFydGljaXBhbnQtaWRlbnRpdHkta2V5LTAxMjM0NTY=",
         "ALLOWED_HOSTS": "grantmonitor.example.be",
         "SECURE_SSL_REDIRECT": "true",
         "SECURE_COOKIES": "true",
