@@ -27,7 +27,8 @@ from grantmonitor.register.models import (
 FORM_FIELD_OF = {"person_key": "insz"}
 # A constraint over several columns refuses without naming a field; the form knows which.
 CONSTRAINT_FIELD = {"participant_person_once_per_project": "insz"}
-SEARCH_CHARACTERISTICS = [*CharacteristicCode.choices, *DerivedCharacteristic.choices]
+# Recorded and derived characteristics: what an activity aims at, what the register is searched by.
+CHARACTERISTIC_CHOICES = [*CharacteristicCode.choices, *DerivedCharacteristic.choices]
 
 
 class DateInput(forms.DateInput):
@@ -118,7 +119,7 @@ class ActivityForm(forms.Form):
     audience = forms.ChoiceField(
         label=_("Aimed at"),
         required=False,
-        choices=[("", _("everyone")), *SEARCH_CHARACTERISTICS],
+        choices=[("", _("everyone")), *CHARACTERISTIC_CHOICES],
     )
     partners = forms.ModelMultipleChoiceField(
         label=_("In cooperation with"),
@@ -146,7 +147,7 @@ class RegisterSearchForm(ReferenceSearchForm):
     characteristic = forms.ChoiceField(
         label=_("Characteristic"),
         required=False,
-        choices=[("", _("any")), *SEARCH_CHARACTERISTICS],
+        choices=[("", _("any")), *CHARACTERISTIC_CHOICES],
     )
     activity = forms.TypedChoiceField(
         label=_("Attended"), required=False, coerce=int, empty_value=None

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from grantmonitor.accounts import permissions
 from grantmonitor.calls.models import Project
@@ -117,7 +117,7 @@ def _page_of(request, rows):
 
 @dataclass(frozen=True)
 class ParticipantLine:
-    participant: object  # a Participant from participant_list, with its annotations
+    participant: Participant  # from participant_list, with its annotations
     characteristics: list[str]
 
 
@@ -133,6 +133,7 @@ def _lines(participants) -> list[ParticipantLine]:
 
 
 @login_required
+@require_GET
 def register_home(request):
     """The register of the user's own project; a choice when they work on several."""
     projects = [
@@ -184,7 +185,7 @@ def _with_names(request, project: Project, participants):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def register(request, pk: int):
+def register_page(request, pk: int):
     """The project's participants, searchable, with the form to register a new one."""
     project = _register_project(request, pk)
     form = ParticipantForm(request.POST or None)
@@ -232,7 +233,7 @@ def register(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activities(request, pk: int):
+def activities_page(request, pk: int):
     """The project's activities with the form to record a new one."""
     project = _register_project(request, pk)
     form = ActivityForm(request.POST or None, project=project)
@@ -290,7 +291,8 @@ def _attendance_context(request, project, activity, reference: str = "") -> dict
 
 
 @login_required
-def activity(request, pk: int, activity_pk: int):
+@require_GET
+def activity_page(request, pk: int, activity_pk: int):
     """An activity's attendance list: tick who was there, or type a reference."""
     project = _register_project(request, pk)
     activity = _activity(project, activity_pk)
@@ -417,11 +419,11 @@ def attendance_add(request, pk: int, activity_pk: int):
 
 urlpatterns = [
     path("register/", register_home, name="register-home"),
-    path("projects/<int:pk>/register/", register, name="register"),
-    path("projects/<int:pk>/register/activities/", activities, name="register-activities"),
+    path("projects/<int:pk>/register/", register_page, name="register"),
+    path("projects/<int:pk>/register/activities/", activities_page, name="register-activities"),
     path(
         "projects/<int:pk>/register/activities/<int:activity_pk>/",
-        activity,
+        activity_page,
         name="register-activity",
     ),
     path(
