@@ -13,10 +13,11 @@ from grantmonitor.kpis import engine
 from grantmonitor.kpis.models import KpiKind
 from grantmonitor.kpis.services import kpi_create, kpi_measure_bind, measure_definition_create
 from grantmonitor.organisations.models import Organisation
-from grantmonitor.register.identity import identity_get
+from grantmonitor.register.identity import identity_get, identity_set
 from grantmonitor.register.models import Activity, ActivityKind, Attendance, Participant
 from grantmonitor.register.services import activity_record, participant_register
 from grantmonitor.register.synth import HEFBOOM_WINDOW, synth
+from grantmonitor.web.registration import PER_PAGE
 
 SESSION_ATTENDEES = "Deelnemers aan info- en opleidingssessies"
 SECOND_CHANCE_REACHED = "Aantal bereikte gefailleerde ondernemers"
@@ -433,3 +434,21 @@ def test_name_and_contact_are_kept_with_the_registration_or_neither_is(coach, he
         reverse("web:register-activity", args=[hefboom.pk, activity.pk]), {"reference": "HB-NAAM"}
     ).content.decode()
     assert f'<label for="attend-{participant.pk}">HB-NAAM · An Peeters</label>' in page
+
+
+def test_the_register_pages_take_a_few_queries_however_many_people_they_list(
+    coach, hefboom, register, django_assert_max_num_queries
+):
+    for participant in hefboom.participants.all()[: PER_PAGE + 10]:
+        identity_set(participant, actor=register["users"]["promotor"], name="Naam")
+    activity = _second_chance_session(hefboom)
+    assert hefboom.participants.count() > PER_PAGE  # a full first page, with names
+    people, activities = hefboom.participants.count(), hefboom.activities.count()
+    for url, rows in (
+        (reverse("web:register", args=[hefboom.pk]), people),
+        (reverse("web:register-activities", args=[hefboom.pk]), activities),
+        (reverse("web:register-activity", args=[hefboom.pk, activity.pk]), people),
+    ):
+        with django_assert_max_num_queries(20):
+            page = coach.get(url).content.decode()
+        assert page.count("<tr") == 1 + min(rows, PER_PAGE)  # the header and a page of rows
