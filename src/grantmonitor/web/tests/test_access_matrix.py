@@ -51,6 +51,9 @@ UNCHECKED = {
     "set_language": "choosing a language needs no permission",
     "health": "the health check is for the load balancer, and says nothing but ok",
     "api:schema": "the API's description is public, like its committed openapi.yaml",
+    "web:opendata": "published figures are for everyone, signed in or not (test_opendata.py)",
+    "web:opendata-csv": "published figures are for everyone, signed in or not (test_opendata.py)",
+    "web:opendata-xlsx": "published figures are for everyone, signed in or not (test_opendata.py)",
 }
 UNCHECKED_NAMESPACES = {"admin": "the admin site: staff only, tested in test_admin.py"}
 
@@ -114,6 +117,7 @@ ACCESS: dict[str, Access] = {
     "web:kpi-target-groups-chart": Access(project_readers, "project-kpi"),
     "web:question": Access(readers, "question"),
     "web:question-download": Access(readers, "question", extra={"language": "nl", "fmt": "md"}),
+    "web:answer-pack": Access(readers, "question", extra={"language": "nl"}),
     "web:questions": Access(readers),
     "web:two-factor": Access(everyone),
     "web:two-factor-verify": Access(everyone),
