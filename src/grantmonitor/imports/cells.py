@@ -6,6 +6,7 @@ Belgian and international formats. Dates are ISO (2018-03-23), Belgian (23/03/20
 """
 
 import datetime
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -49,12 +50,21 @@ def date(value: CellValue) -> datetime.date | None:
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    parsed = _date_text(str(value))
+    if parsed is None:
+        raise CellError(_("not a date; write 23/03/2018 or 2018-03-23"))
+    return parsed
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(written: str) -> datetime.date | None:
+    """A date written in one of the formats; a file repeats its dates, so they are kept."""
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.datetime.strptime(str(value), fmt).date()
+            return datetime.datetime.strptime(written, fmt).date()
         except ValueError:
             continue
-    raise CellError(_("not a date; write 23/03/2018 or 2018-03-23"))
+    return None
 
 
 def number(value: CellValue) -> Decimal | None:
@@ -82,18 +92,24 @@ def whole_number(value: CellValue) -> int | None:
 
 def choice(choices: type[models.TextChoices]) -> Callable[[CellValue], str]:
     """A code of ``choices``, written as the code or as its Dutch or English label."""
+    accepted: dict[str, str] = {}  # filled on first use, when the translations are loaded
 
     def parse(value: CellValue) -> str:
         written = text(value)
         if not written:
             return ""
-        wanted = written.casefold()
-        for code, label in choices.choices:
-            if wanted == code.casefold() or wanted in _labels(label):
-                return code
-        raise CellError(
-            _("unknown value; use one of: %(codes)s") % {"codes": ", ".join(choices.values)}
-        )
+        if not accepted:
+            for code, _label in choices.choices:
+                accepted[code.casefold()] = code
+            for code, label in choices.choices:
+                for name in _labels(label):
+                    accepted.setdefault(name, code)
+        code = accepted.get(written.casefold())
+        if code is None:
+            raise CellError(
+                _("unknown value; use one of: %(codes)s") % {"codes": ", ".join(choices.values)}
+            )
+        return code
 
     return parse
 
