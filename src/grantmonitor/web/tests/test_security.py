@@ -37,6 +37,10 @@ def new_admin(db):
     return _signed_in("nieuw", "x-long-password")
 
 
+def _wrong(code: str) -> str:
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
 def _secret(page: str) -> str:
     return re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page).group(1)
 
@@ -61,8 +65,7 @@ def test_setting_up_the_app_shows_the_qr_code_and_key_refuses_a_wrong_code_and_o
     assert new_admin.get(ENROL).content.decode().count(secret) == 1  # the same key until confirmed
 
     right = totp_code(secret)
-    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
-    refused = new_admin.post(ENROL, {"code": wrong, "next": "/admin/"})
+    refused = new_admin.post(ENROL, {"code": _wrong(right), "next": "/admin/"})
     assert refused.status_code == 200
     assert "Die code klopt niet" in refused.content.decode()
     assert new_admin.get("/").status_code == 302
@@ -104,7 +107,7 @@ def test_a_wrong_code_is_refused_and_then_codes_wait(demo, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 60
     client = _signed_in("inspecteur")
     right = demo_totp_code()
-    wrong = client.post(VERIFY, {"code": f"{(int(right) + 1) % 1_000_000:06d}"})
+    wrong = client.post(VERIFY, {"code": _wrong(right)})
     assert "Die code klopt niet" in wrong.content.decode()
     waits = client.post(VERIFY, {"code": right})
     assert waits.status_code == 200
