@@ -54,7 +54,7 @@ def _queries(client, url: str) -> int:
 def test_the_query_count_does_not_grow_with_the_number_of_projects(
     client, demo, django_assert_max_num_queries, url
 ):
-    client.force_login(demo["users"]["beheerder"])
+    client.force_login(demo["users"]["dossierbehandelaar"])
     small, large = _call_with(3), _call_with(30)
     queries = _queries(client, url.format(call=small.pk))
     with django_assert_max_num_queries(queries):
