@@ -27,8 +27,7 @@ SCALES = {"S": 10, "M": 100, "L": 1000}  # synthetic projects of ~10.000 attenda
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 
 
-def database_url(scale: str, db: str) -> str:
-    name = f"gm_bench_{scale.lower()}"
+def database_url(name: str, db: str) -> str:
     if db == "sqlite":
         folder = HERE.parent / "var" / "bench"
         folder.mkdir(parents=True, exist_ok=True)
@@ -84,12 +83,13 @@ def build(projects: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
+    from grantmonitor.calls.models import Project
     from grantmonitor.register.models import Attendance, Participant
-    from grantmonitor.register.synth import synth
+    from grantmonitor.register.synth import SYNTH_CALL_TITLE, synth
 
     call_command("migrate", verbosity=0)
     report = {"built": False}
-    if not Participant.objects.exists():
+    if not Project.objects.filter(call__title=SYNTH_CALL_TITLE).exists():
         clock = time.perf_counter()
         synth(scale=1, projects=projects)
         report = {"built": True, "build_s": time.perf_counter() - clock}
@@ -107,24 +107,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", choices=SCALES, required=True)
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument(
+        "--projects",
+        type=int,
+        help="synthetic projects instead of the scale's (database gm_bench_p<projects>)",
+    )
+    parser.add_argument(
         "--only",
         default="recompute,attendance,pages,imports,documents",
         help="comma-separated sections to run (default: all; empty: only build the data)",
     )
     parser.add_argument("--no-append", action="store_true", help="do not write RESULTS.md")
     args = parser.parse_args(argv)
-    url = database_url(args.scale, args.db)
+    projects = args.projects or SCALES[args.scale]
+    name = f"gm_bench_p{projects}" if args.projects else f"gm_bench_{args.scale.lower()}"
+    url = database_url(name, args.db)
     setup_django(url)
 
     import measures  # after django.setup(): reads models
 
     started = datetime.datetime.now().astimezone()
     results: dict = {
-        "scale": args.scale,
+        "scale": f"{'' if args.projects else args.scale + ' '}({projects} synthetic projects)",
         "db": args.db,
         "date": started.isoformat(timespec="minutes"),
         "machine": machine(),
-        "data": build(SCALES[args.scale]),
+        "data": build(projects),
     }
     print(measures.describe(results), flush=True)
     for section in filter(None, args.only.split(",")):
