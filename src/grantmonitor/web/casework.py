@@ -265,10 +265,11 @@ def dossier_dashboard(request):
 # --- one dossier ------------------------------------------------------------------------
 
 
-def _dossier(user, pk: int) -> Dossier:
-    dossier = _scoped(user, dossier_money_list()).filter(pk=pk).first()
+def _dossier(pk: int) -> Dossier:
+    """The dossier with its money; the caller asks whether the user may see or work on it."""
+    dossier = dossier_money_list().filter(pk=pk).first()
     if dossier is None:
-        raise Http404(f"no dossier {pk} that you may see")
+        raise Http404(f"no dossier {pk}")
     return dossier
 
 
@@ -280,7 +281,7 @@ def _offered(dossier: Dossier) -> list[Move]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def dossier_detail(request, pk: int):
-    dossier = _dossier(request.user, pk)
+    dossier = _dossier(pk)
     _allow(permissions.can_view_dossier(request.user, dossier))
     may_move = permissions.can_move_dossier(request.user, dossier)
     moves = _offered(dossier) if may_move else []
@@ -381,7 +382,7 @@ def _inspection_page(request, dossier: Dossier, *, bound: Form | None = None, st
 
 
 def _inspected(request, pk: int) -> Dossier:
-    dossier = _dossier(request.user, pk)
+    dossier = _dossier(pk)
     _allow(permissions.can_inspect(request.user, dossier))
     return dossier
 

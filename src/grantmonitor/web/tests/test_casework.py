@@ -202,7 +202,7 @@ def test_the_promoter_sees_only_its_own_dossier(client, demo):
     stebo = Dossier.objects.get(project__name="Stebo")
     text = page(client.get(reverse("web:dossier", args=[hefboom.pk])))
     assert eur("299.168,12") in text and 'name="move"' not in text
-    assert client.get(reverse("web:dossier", args=[stebo.pk])).status_code == 404
+    assert client.get(reverse("web:dossier", args=[stebo.pk])).status_code == 403
 
 
 def test_a_settled_dossier_offers_payment_then_closure(client, demo):
