@@ -130,8 +130,15 @@ class Participant(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.reference or f"#{self.pk}"
+    def __str__(
+        self,
+    ) -> str:  # the audit trail keeps this: never the reference, which erasing clears
+        return f"#{self.pk}"
+
+    @property
+    def label(self) -> str:
+        """How the promoter's staff know this person: their own reference, or the number."""
+        return self.reference or str(self)
 
 
 class ParticipantIdentity(models.Model):

@@ -196,7 +196,8 @@ def register_page(request, pk: int):
                 project,
                 lambda: _participant_register(project, data, request.user),
                 lambda participant: (
-                    _("Participant %(participant)s registered.") % {"participant": participant}
+                    _("Participant %(participant)s registered.")
+                    % {"participant": participant.label}
                 ),
             )
         except ValidationError as error:
@@ -318,7 +319,7 @@ def _attendance_write(project, activity, participant, present: bool) -> Effect:
     _result, effect = _with_effect(
         project,
         lambda: write(activity=activity, participant=participant),
-        lambda _result: done % {"participant": participant},
+        lambda _result: done % {"participant": participant.label},
     )
     return effect
 
@@ -382,7 +383,7 @@ def attendance_add(request, pk: int, activity_pk: int):
         elif matches[0].attended:
             form.add_error(
                 "reference",
-                _("%(participant)s is already marked present.") % {"participant": matches[0]},
+                _("%(participant)s is already marked present.") % {"participant": matches[0].label},
             )
         else:
             effect = _attendance_write(project, activity, matches[0], present=True)
