@@ -2,8 +2,9 @@ import logging
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -37,5 +38,12 @@ def server_error(request):
     exception = sys.exc_info()[1]
     if isinstance(exception, OperationalError | InterfaceError):
         logger.error("database unavailable: %s", exception)
-        return render(request, "ops/database_unavailable.html", status=503)
-    return render(request, "ops/server_error.html", status=500)
+        return _page("ops/database_unavailable.html", status=503)
+    return _page("ops/server_error.html", status=500)
+
+
+def _page(template: str, *, status: int) -> HttpResponse:
+    """An error page rendered without the request's context processors: they may need the
+    user, the session or the database that just failed."""
+    context = {"LANGUAGE_CODE": get_language()}
+    return HttpResponse(render_to_string(template, context), status=status)
