@@ -95,3 +95,22 @@ def test_question_418_and_the_earlier_one(demo):
         "Hefboom",
         "Stebo",
     ]
+
+
+def test_loaddemo_prints_every_login_and_the_app_key_of_those_who_need_one(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from grantmonitor.accounts.models import User
+    from grantmonitor.accounts.twofactor import app_device
+    from grantmonitor.demo.seed import DEMO_TOTP_SECRET
+
+    out = StringIO()
+    call_command("loaddemo", stdout=out)
+    printed = out.getvalue()
+    assert "kabinet / grantmonitor-demo" in printed
+    assert f"key of beheerder and inspecteur: {DEMO_TOTP_SECRET}" in printed
+    assert app_device(User.objects.get(username="inspecteur")) is not None
+    call_command("loaddemo", stdout=(again := StringIO()))
+    assert "Demo data already loaded." in again.getvalue()
