@@ -25,6 +25,8 @@ class EventAction(models.TextChoices):
     LOGIN = "login", _("login")
     LOGIN_FAILED = "login_failed", _("failed login")
     LOGOUT = "logout", _("logout")
+    SECOND_FACTOR = "second_factor", _("second factor confirmed")
+    SECOND_FACTOR_FAILED = "second_factor_failed", _("wrong second-factor code")
     EXPORT = "export", _("export")
     ERASE = "erase", _("erasure")
 

@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from grantmonitor.accounts import twofactor
+from grantmonitor.audit.models import EventAction
+from grantmonitor.audit.services import record_event
 
 VERIFY, ENROL = "web:two-factor-verify", "web:two-factor-enrol"
 # Pages an unverified user still reaches: signing in and out, the language, these pages, probes.
@@ -70,6 +72,12 @@ def _next_url(request) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
+def _record(user, check: twofactor.CodeCheck) -> None:
+    """Every code entered, right or wrong, goes into the audit trail (never the code itself)."""
+    action = EventAction.SECOND_FACTOR if check else EventAction.SECOND_FACTOR_FAILED
+    record_event(actor=user, action=action, target=user)
+
+
 def _pass(request, device) -> None:
     otp_login(request, device)
     request.session.cycle_key()  # a new session id now that the sign-in is complete
@@ -85,6 +93,7 @@ def verify(request):
     error = ""
     if request.method == "POST":
         check = twofactor.code_check(request.user, request.POST.get("code", ""))
+        _record(request.user, check)
         if check:
             _pass(request, check.device)
             return redirect(_next_url(request))
@@ -106,6 +115,7 @@ def enrol(request):
     error = ""
     if request.method == "POST":
         check = twofactor.enrolment_confirm(request.user, request.POST.get("code", ""))
+        _record(request.user, check)
         if check:
             next_url = _next_url(request)
             _pass(request, check.device)

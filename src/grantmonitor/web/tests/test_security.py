@@ -191,3 +191,21 @@ def test_a_token_issued_by_a_verified_administrator_opens_the_api_without_a_sess
 def test_force_login_in_tests_passes_the_second_factor_of_a_user_with_an_app(client, demo):
     client.force_login(demo["users"]["beheerder"])
     assert client.get("/admin/").status_code == 200
+
+
+def test_every_code_entered_goes_into_the_audit_trail_without_the_code(demo, settings):
+    from grantmonitor.audit.models import Event, EventAction
+
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    client = _signed_in("inspecteur")
+    right = demo_totp_code()
+    client.post(VERIFY, {"code": _wrong(right)})
+    client.post(VERIFY, {"code": right})
+    inspector = demo["users"]["inspecteur"]
+    events = Event.objects.filter(actor=inspector).order_by("pk")
+    assert [event.action for event in events] == [
+        EventAction.LOGIN,
+        EventAction.SECOND_FACTOR_FAILED,
+        EventAction.SECOND_FACTOR,
+    ]
+    assert right not in str([(event.detail, event.object_repr) for event in events])
