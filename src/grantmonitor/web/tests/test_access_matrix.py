@@ -26,6 +26,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from grantmonitor.accounts.models import Membership, Role, User
 from grantmonitor.calls.models import Project
 from grantmonitor.dossiers.selectors import dossier_advances, dossier_cost_lines, dossier_list
+from grantmonitor.imports.jobs import job_start
+from grantmonitor.imports.models import ImportJob
 from grantmonitor.kpis.models import Kpi, KpiKind
 from grantmonitor.kpis.services import kpi_create
 from grantmonitor.register.models import ActivityKind
@@ -51,15 +53,17 @@ UNCHECKED = {
     "set_language": "choosing a language needs no permission",
     "health": "the health check is for the load balancer, and says nothing but ok",
     "api:schema": "the API's description is public, like its committed openapi.yaml",
-    "web:opendata": "published figures are for everyone, signed in or not (test_opendata.py)",
-    "web:opendata-csv": "published figures are for everyone, signed in or not (test_opendata.py)",
-    "web:opendata-xlsx": "published figures are for everyone, signed in or not (test_opendata.py)",
 }
 UNCHECKED_NAMESPACES = {"admin": "the admin site: staff only, tested in test_admin.py"}
 
 ALLOWED, DENIED, LOGIN = "allowed", 403, "login"
 HOSTILE = "<script>alert('x')</script>"
 Audience = Callable[[str, bool], bool]  # (role, own object?) -> may use it
+
+
+def public(role: str, own: bool) -> bool:
+    """Published open data: anyone, signed in or not."""
+    return True
 
 
 def everyone(role: str, own: bool) -> bool:
@@ -106,6 +110,7 @@ class Access:
     subject: str = ""  # "" for a route without ids
     method: str = "get"
     extra: dict = field(default_factory=dict)  # fixed URL arguments such as a format
+    denied: int = DENIED  # 404 where even the object's existence is not told
 
 
 ACCESS: dict[str, Access] = {
@@ -117,6 +122,13 @@ ACCESS: dict[str, Access] = {
     "web:kpi-target-groups-chart": Access(project_readers, "project-kpi"),
     "web:question": Access(readers, "question"),
     "web:question-download": Access(readers, "question", extra={"language": "nl", "fmt": "md"}),
+    "web:opendata": Access(public),
+    "web:opendata-csv": Access(public, "call"),
+    "web:opendata-xlsx": Access(public, "call"),
+    "web:audit": Access(administrators),
+    "web:uploads": Access(promoters),
+    "web:upload": Access(promoter_staff, "job", denied=404),
+    "web:upload-template": Access(everyone, extra={"kind": "attendance", "fmt": "csv"}),
     "web:answer-pack": Access(readers, "question", extra={"language": "nl"}),
     "web:questions": Access(readers),
     "web:two-factor": Access(everyone),
@@ -196,6 +208,18 @@ def _counting_people(project: Project) -> Kpi:
     raise AssertionError(f"{project} has no KPI counting people in the register")
 
 
+def _job(project: Project, user: User) -> ImportJob:
+    """An upload waiting to run (it starts after a commit, which this test never makes)."""
+    return job_start(
+        project=project,
+        user=user,
+        kind="attendance",
+        valid_only=False,
+        file_name="aanwezigheden.csv",
+        content=b"",
+    )
+
+
 class Objects:
     """The URL ids of Hefboom's objects (``own``) and Stebo's (``other``), by subject."""
 
@@ -235,6 +259,7 @@ class Objects:
                     "participant_pk": participant.pk,
                 },
                 "participant": {"pk": participant.pk},
+                "job": {"pk": _job(project, demo["users"]["promotor"]).pk},
                 "dossier": {"pk": dossier.pk},
                 "dossier-line": {"pk": dossier.pk, "line_pk": line.pk},
                 "cost-line": {"pk": line.pk},
@@ -249,9 +274,9 @@ class Objects:
 
 
 def _expected(name: str, access: Access, role: str, own: bool):
-    if role == "anonymous":
+    if role == "anonymous" and access.audience is not public:
         return "unauthenticated" if name.startswith("api:") else LOGIN
-    return ALLOWED if access.audience(role, own) else DENIED
+    return ALLOWED if access.audience(role, own) else access.denied
 
 
 def _matches(expected, response) -> bool:
