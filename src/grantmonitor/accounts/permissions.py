@@ -158,3 +158,32 @@ def can_view_audit(user: User) -> Decision:
     if user.is_superuser or user.role == Role.FUNDER_ADMIN:
         return _yes(_("The funder's administrator reads the audit trail."))
     return _no(_("Only the funder's administrator reads the audit trail."))
+
+
+def sees_small_counts(user: User, subject: Project | Call) -> Decision:
+    """Counts of people from 1 to 4 as they are, or suppressed as published ("< 5").
+
+    The promoter's staff see their own people; the funder's staff work with pseudonymised
+    data under the funder's own legal basis (granting and checking the subsidy). The cabinet
+    reads tables as they would be published, and a call's figures span every promoter's people.
+    """
+    if (refused := _active(user)) is not None:
+        return refused
+    if user.is_superuser or user.role in FUNDER_STAFF:
+        return _yes(_("The funder's staff see every count of the people the projects reach."))
+    if (
+        isinstance(subject, Project)
+        and user.role == Role.PROMOTER
+        and _member_of(user, subject.promoter_id)
+    ):
+        return _yes(_("You work for this project's promoter: these are your own people."))
+    return _no(_("Small numbers of people are shown as they would be published."))
+
+
+def can_publish_calls(user: User) -> Decision:
+    """Publish a call's figures as open data, or withdraw them: the funder's administrator."""
+    if (refused := _active(user)) is not None:
+        return refused
+    if user.is_superuser or user.role == Role.FUNDER_ADMIN:
+        return _yes(_("The funder's administrator decides what is published."))
+    return _no(_("Only the funder's administrator publishes a call's figures."))
