@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
+from grantmonitor.accounts import permissions
 from grantmonitor.calls.models import Call, Project, TargetGroup
+from grantmonitor.calls.services import call_publish, call_unpublish
 
 
 @admin.register(TargetGroup)
@@ -33,12 +36,39 @@ class CallAdmin(admin.ModelAdmin):
         "duration_months",
         "budget",
         "number_of_projects",
+        "published_on",
     )
-    list_filter = ("minister",)
+    list_filter = ("minister", ("published_on", admin.EmptyFieldListFilter))
     search_fields = ("title", "minister", "portfolio")
     ordering = ("title",)
     filter_horizontal = ("target_groups",)
+    # Published or withdrawn through the actions, which record who decided.
+    readonly_fields = ("published_on", "published_by")
+    actions = ("publish", "unpublish")
     inlines = (ProjectInline,)
+
+    def has_publish_permission(self, request) -> bool:
+        return permissions.can_publish_calls(request.user).allowed
+
+    @admin.action(
+        description=_("Publish the figures as open data from today"), permissions=["publish"]
+    )
+    def publish(self, request, queryset):
+        for call in queryset:
+            call_publish(call, actor=request.user)
+        message = _("Open data from today: %(calls)s.") % {"calls": _titles(queryset)}
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description=_("Withdraw the figures from the open data"), permissions=["publish"])
+    def unpublish(self, request, queryset):
+        for call in queryset:
+            call_unpublish(call)
+        message = _("No longer open data: %(calls)s.") % {"calls": _titles(queryset)}
+        self.message_user(request, message, messages.SUCCESS)
+
+
+def _titles(calls) -> str:
+    return ", ".join(f"“{call.title}”" for call in calls)
 
 
 @admin.register(Project)

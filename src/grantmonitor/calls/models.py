@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -57,6 +58,22 @@ class Call(models.Model):
     number_of_projects = models.PositiveSmallIntegerField(
         _("number of projects"),
         help_text=_("How many projects the call funded, including any not recorded here."),
+    )
+    published_on = models.DateField(
+        _("figures published on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "From this day the call's figures are open data for everyone; empty: not published."
+        ),
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("figures published by"),
+        related_name="+",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
 
     class Meta:

@@ -1,10 +1,18 @@
+import datetime
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from grantmonitor.calls.models import Call, Project
 
 
 def call_list() -> QuerySet[Call]:
     return Call.objects.all()
+
+
+def published_calls(*, on: datetime.date | None = None) -> QuerySet[Call]:
+    """The calls whose figures are open data on ``on`` (today if not given)."""
+    return call_list().filter(published_on__lte=on or timezone.localdate())
 
 
 def call_get(*, pk: int) -> Call:

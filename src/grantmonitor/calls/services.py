@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from grantmonitor.calls.models import Call, Project, TargetGroup
 from grantmonitor.organisations.models import Organisation
@@ -71,3 +72,27 @@ def project_create(
     project.save()
     project.partners.set(partners)
     return project
+
+
+@transaction.atomic
+def call_publish(call: Call, *, actor, on: datetime.date | None = None) -> Call:
+    """Publish ``call``'s figures as open data from ``on`` (today if not given).
+
+    ``actor`` is who at the funder decided it (None from a command); publishing again moves
+    the date and the decider.
+    """
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    locked.published_on = on or timezone.localdate()
+    locked.published_by = actor if actor is not None and actor.is_authenticated else None
+    locked.save(update_fields=["published_on", "published_by"])
+    return locked
+
+
+@transaction.atomic
+def call_unpublish(call: Call) -> Call:
+    """Withdraw ``call``'s figures from the open data (the audit trail keeps who did it)."""
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    locked.published_on = None
+    locked.published_by = None
+    locked.save(update_fields=["published_on", "published_by"])
+    return locked

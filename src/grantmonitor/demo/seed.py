@@ -15,7 +15,12 @@ from django.db import transaction
 from grantmonitor.accounts.models import Role
 from grantmonitor.accounts.services import membership_add, user_create
 from grantmonitor.accounts.twofactor import app_device_set, totp_code
-from grantmonitor.calls.services import call_create, project_create, target_group_create
+from grantmonitor.calls.services import (
+    call_create,
+    call_publish,
+    project_create,
+    target_group_create,
+)
 from grantmonitor.dossiers.services import (
     advance_approve,
     advance_pay,
@@ -236,6 +241,7 @@ def _load() -> dict:
     _load_stebo(stebo)
     _load_gtb(gtb, groups)
     _load_dossiers(hefboom, stebo, gtb, users)
+    call = call_publish(call, actor=users["beheerder"])
     question = _load_question(call, {p.name: p for p in (hefboom, stebo, gtb)})
     return {"call": call, "question": question, "users": users}
 

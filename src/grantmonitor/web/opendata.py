@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 
 from grantmonitor.accounts import permissions
 from grantmonitor.audit.services import record_event
-from grantmonitor.calls.selectors import call_get, call_list
+from grantmonitor.calls.models import Call
+from grantmonitor.calls.selectors import call_get, call_list, published_calls
 from grantmonitor.documents.answer_pack import answer_pack
 from grantmonitor.documents.opendata import (
     COLUMN_HELP,
@@ -36,14 +37,26 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
     return response
 
 
+def _published_call(request, pk: int) -> Call:
+    """A call whose figures are published; the funder's administrator also sees them before."""
+    call = _get(call_get, pk=pk)
+    if published_calls().filter(pk=call.pk).exists() or permissions.can_publish_calls(request.user):
+        return call
+    raise Http404(f"the figures of call {pk} are not published")
+
+
 @require_GET
 def index(request):
     language = get_language()
+    published = published_calls()
+    previews = permissions.can_publish_calls(request.user).allowed
     return render(
         request,
         "web/opendata/index.html",
         {
-            "calls": call_list(),
+            "calls": published,
+            # What the administrator would publish, to check before deciding.
+            "unpublished": call_list().exclude(pk__in=published.values("pk")) if previews else [],
             "dialects": list(CSV_DIALECTS),
             "columns": [(column, COLUMN_HELP.get(column, "")) for column in COLUMNS],
             "suppression_note": suppression_note(language),
@@ -56,7 +69,7 @@ def call_figures_csv(request, pk: int):
     dialect = request.GET.get("dialect", "open")
     if dialect not in CSV_DIALECTS:
         raise Http404(f"unknown CSV layout {dialect!r}; choose from {', '.join(CSV_DIALECTS)}")
-    call = _get(call_get, pk=pk)
+    call = _published_call(request, pk)
     content = call_csv(call=call, dialect=dialect, language=get_language())
     suffix = "" if dialect == "open" else f"-{dialect}"
     return _attachment(content, "text/csv; charset=utf-8", f"figures-call-{call.pk}{suffix}.csv")
@@ -64,7 +77,7 @@ def call_figures_csv(request, pk: int):
 
 @require_GET
 def call_figures_xlsx(request, pk: int):
-    call = _get(call_get, pk=pk)
+    call = _published_call(request, pk)
     content = call_xlsx(call=call, language=get_language())
     return _attachment(content, XLSX, f"figures-call-{call.pk}.xlsx")
 
