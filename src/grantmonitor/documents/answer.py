@@ -22,7 +22,7 @@ from grantmonitor.common.money import babel_locale, format_eur
 from grantmonitor.common.suppression import Figure
 from grantmonitor.documents import kpi_text
 from grantmonitor.documents.charts import Chart, chart_for_project
-from grantmonitor.documents.opendata import people_figures
+from grantmonitor.documents.opendata import count_text, hidden_kpis, people_figures
 from grantmonitor.dossiers.models import Dossier, DossierStatus
 from grantmonitor.dossiers.selectors import dossier_history, dossier_list
 from grantmonitor.kpis import rules
@@ -379,8 +379,7 @@ def _kpi_results(projects: list[Project], language: str) -> list[Block]:
             blocks.extend(_track_blocks(kpis, track_block, language, figures))
         if not kpis.blocks:
             blocks.append(Paragraph(_("No KPIs are recorded for this project.")))
-        hidden = {key[1] for key, figure in figures.items() if key[0] == "kpi" and figure.hidden}
-        chart = chart_for_project(kpis, language=language, leave_out=hidden)
+        chart = chart_for_project(kpis, language=language, leave_out=hidden_kpis(figures))
         if chart is not None:
             blocks.append(chart)
     return blocks
@@ -415,20 +414,6 @@ def _track_blocks(
     return blocks
 
 
-def _count_text(figures: Figures, language: str):
-    """Writes a KPI's realised count, as published when it counts people ("< 5")."""
-
-    def count(row: KpiRow) -> str:
-        figure = figures.get(("kpi", row.kpi.pk))
-        return (
-            kpi_text.number(row.realised.value, language)
-            if figure is None
-            else figure.text(language)
-        )
-
-    return count
-
-
 def _table_rows(
     row: KpiRow, language: str, rows: list[Row], notes: list[Block], figures: Figures
 ) -> None:
@@ -440,7 +425,7 @@ def _table_rows(
             (
                 row.kpi.label(language),
                 kpi_text.objective_text(row, language),
-                kpi_text.realised_text(row, language, count=_count_text(figures, language)),
+                kpi_text.realised_text(row, language, count=count_text(figures, language)),
                 "" if hidden else kpi_text.achievement_text(row, language),  # it would tell
                 kpi_text.verdict_label(row.assessment.verdict),
             ),
@@ -475,7 +460,7 @@ def _population_paragraphs(
         return []
     sentences = [" ".join(row.kpi.note.split())] if row.kpi.note.strip() else []
     total = row.realised.value
-    total_text = _count_text(figures, language)(row)
+    total_text = count_text(figures, language)(row)
     undated = [outcome for outcome in outcomes if outcome.as_of is None]
     counted = 0
     for outcome in undated:
@@ -554,7 +539,7 @@ def _target_group_paragraphs(
         for item in counts
     ]
     values = {
-        "total": _count_text(figures, language)(row),
+        "total": count_text(figures, language)(row),
         "population": _lower_first(row.kpi.label(language)),
         "groups": kpi_text.join_words(groups),
     }

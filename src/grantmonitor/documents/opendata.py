@@ -12,6 +12,7 @@ Two layouts of CSV (see :data:`CSV_DIALECTS`) and an XLSX workbook with numbers 
 import csv
 import datetime
 import io
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -23,6 +24,7 @@ from openpyxl.styles import Font
 from grantmonitor.calls.models import Call
 from grantmonitor.common.money import format_number
 from grantmonitor.common.suppression import Figure, Line, default_threshold, publish
+from grantmonitor.documents import kpi_text
 from grantmonitor.kpis import rules
 from grantmonitor.kpis.models import OutcomeStatus
 from grantmonitor.kpis.selectors import KpiRow, ProjectKpis, call_kpis, project_kpi_provenance
@@ -32,7 +34,13 @@ from grantmonitor.kpis.selectors import KpiRow, ProjectKpis, call_kpis, project_
 # ---------------------------------------------------------------------------------------
 
 
-def people_figures(kpis: ProjectKpis, *, threshold: int | None = None) -> dict[tuple, Figure]:
+def people_figures(
+    kpis: ProjectKpis,
+    *,
+    threshold: int | None = None,
+    more: Mapping[Hashable, int] | None = None,
+    more_lines: Iterable[Line] = (),
+) -> dict[Hashable, Figure]:
     """The counts of people of one project, suppressed, by key.
 
     Keys: ``("kpi", kpi_id)`` for a realised value that counts people, ``("group", id)`` for a
@@ -41,6 +49,10 @@ def people_figures(kpis: ProjectKpis, *, threshold: int | None = None) -> dict[t
     engine computed it with a definition that counts distinct people, or when target groups or
     outcomes are recorded for it (it is their population). A figure that is not a key here is
     not a count of people (a ratio, an increase, a number of sessions, money) and is published.
+
+    ``more`` and ``more_lines``: other counts of the same people shown with these (the
+    register's tables on the project page), suppressed together so that no hidden figure
+    follows from the two; a line of ``more_lines`` may add up to a key above.
     """
     provenance = project_kpi_provenance(project=kpis.project)
     values: dict[tuple, int] = {}
@@ -54,7 +66,8 @@ def people_figures(kpis: ProjectKpis, *, threshold: int | None = None) -> dict[t
             values[("group", group.pk)] = group.count
         for outcome in kpis.outcomes.get(row.kpi.pk, []):
             values[("outcome", outcome.pk)] = outcome.count
-    return publish(values, _lines(kpis, values), threshold=threshold)
+    lines = [*_lines(kpis, values), *more_lines]
+    return publish({**values, **(more or {})}, lines, threshold=threshold)
 
 
 def _lines(kpis: ProjectKpis, values: dict[tuple, int]) -> list[Line]:
@@ -74,6 +87,25 @@ def _lines(kpis: ProjectKpis, values: dict[tuple, int]) -> list[Line]:
             by_date.setdefault(outcome.as_of, []).append(("outcome", outcome.pk))
         lines.extend(Line(tuple(keys), total) for keys in by_date.values())
     return lines
+
+
+def count_text(figures: Mapping[Hashable, Figure], language: str) -> Callable[[KpiRow], str]:
+    """Writes a KPI's realised count, as published when it counts people ("< 5")."""
+
+    def count(row: KpiRow) -> str:
+        figure = figures.get(("kpi", row.kpi.pk))
+        return (
+            kpi_text.number(row.realised.value, language)
+            if figure is None
+            else figure.text(language)
+        )
+
+    return count
+
+
+def hidden_kpis(figures: Mapping[Hashable, Figure]) -> set[int]:
+    """The ids of the KPIs whose realised count of people is hidden (not to be charted)."""
+    return {key[1] for key, figure in figures.items() if key[0] == "kpi" and figure.hidden}
 
 
 # ---------------------------------------------------------------------------------------

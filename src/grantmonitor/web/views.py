@@ -1,6 +1,7 @@
 """The web face: thin views that read through selectors and hand rendering to documents."""
 
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,9 +16,17 @@ from grantmonitor.accounts import permissions
 from grantmonitor.audit.services import record_event
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.calls.selectors import call_get, call_list, project_get
+from grantmonitor.common.suppression import Figure, Line, publish
+from grantmonitor.documents import kpi_text
 from grantmonitor.documents.answer import compose_answer
-from grantmonitor.documents.charts import chart_for_project, project_chart_svg
+from grantmonitor.documents.charts import Chart, chart_for_project, render_svg
 from grantmonitor.documents.charts_engine import target_groups_svg
+from grantmonitor.documents.opendata import (
+    count_text,
+    hidden_kpis,
+    people_figures,
+    suppression_note,
+)
 from grantmonitor.documents.render import FORMATS, render_answer, render_answer_fragment
 from grantmonitor.dossiers.models import Dossier
 from grantmonitor.dossiers.selectors import dossier_history, dossier_list
@@ -69,12 +78,59 @@ class Achievement:
         return self.achieved == self.measurable
 
 
+# A threshold of 1 hides no count: how a reader who may see small counts gets the figures.
+ALL_COUNTS = 1
+Figures = Mapping[Hashable, Figure]
+
+
+def _threshold(sees_small_counts: permissions.Decision) -> int | None:
+    """Suppress counts of people at the configured threshold, or show them all."""
+    return ALL_COUNTS if sees_small_counts else None
+
+
 @dataclass(frozen=True)
 class KpiLine:
-    """A KPI row with where its figures come from and its figures per reporting year."""
+    """A KPI row with where its figures come from and its figures per reporting year.
+
+    ``figures``: the project's counts of people as this reader sees them (``people_figures``),
+    ``suppressed`` when the reader sees them as published.
+    """
 
     row: KpiRow
     provenance: KpiProvenance
+    figures: Figures = field(default_factory=dict)
+    suppressed: bool = False
+
+    @property
+    def figure(self) -> Figure | None:
+        """The realised value as a count of people, or None when it counts no people."""
+        return self.figures.get(("kpi", self.row.kpi.pk))
+
+    @property
+    def hidden(self) -> bool:
+        return self.figure is not None and self.figure.hidden
+
+    @property
+    def realised(self) -> str:
+        language = get_language()
+        return kpi_text.realised_text(self.row, language, count=count_text(self.figures, language))
+
+    @property
+    def tells_hidden(self) -> bool:
+        """Its breakdown checks would tell a hidden count: of it or of a row below it."""
+        rows = (self.row, *self.row.children)
+        return any(
+            figure is not None and figure.hidden
+            for figure in (self.figures.get(("kpi", row.kpi.pk)) for row in rows)
+        )
+
+    @property
+    def periods(self) -> list:
+        """Its figures per year; none of a count of people that is suppressed at all.
+
+        Counts per year are not published, and a year's count follows from the others.
+        """
+        return [] if self.suppressed and self.figure is not None else self.provenance.periods
 
     @property
     def children_sum(self) -> Decimal | None:
@@ -100,38 +156,88 @@ class TrackLines:
 
 @dataclass(frozen=True)
 class RegisterGroups:
-    """The target groups of a computed population as the register holds them."""
+    """The target groups of a computed population as the register holds them.
 
+    Every count is a :class:`Figure` of ``figures``, keyed by :meth:`key`; :meth:`counts`
+    says what adds up to what, so they are suppressed with the project's other counts.
+    """
+
+    kpi_id: int
     table: TargetGroups
+    total_key: Hashable  # the KPI's own count when it is this population's total
+    figures: Figures = field(default_factory=dict)
+
+    def key(self, *parts) -> tuple:
+        return ("register", self.kpi_id, *parts)
+
+    def counts(self) -> tuple[dict[Hashable, int], list[Line]]:
+        """The counts shown, and those that follow from them, with the lines they add up on."""
+        table = self.table
+        values: dict[Hashable, int] = {self.key("has", code): n for code, n in table.counts.items()}
+        numbers = [self.key("number", n) for n in range(CHARACTERISTICS_SHOWN + 1)]
+        for number, key in enumerate(numbers):
+            values[key] = table.by_number.get(number, 0)
+        values[self.key("more")] = table.with_at_least(CHARACTERISTICS_SHOWN + 1)
+        values[self.key("combined")] = table.with_at_least(2)
+        shown = table.combinations[:MOST_COMMON_COMBINATIONS]
+        for codes, people in shown:
+            values[self.key("combination", codes)] = people
+        # Not on the page, but what the combined people minus the combinations shown gives.
+        values[self.key("other combinations")] = table.with_at_least(2) - sum(
+            people for _codes, people in shown
+        )
+        if self.total_key[0] == "register":
+            values[self.total_key] = table.total
+        lines = [
+            Line(tuple(self.key("has", code) for code in table.counts), self.total_key),
+            Line((*numbers, self.key("more")), self.total_key),
+            Line((*numbers[:2], self.key("combined")), self.total_key),
+            Line((*numbers[2:], self.key("more")), self.key("combined")),
+            Line(
+                (
+                    *(self.key("combination", codes) for codes, _people in shown),
+                    self.key("other combinations"),
+                ),
+                self.key("combined"),
+            ),
+        ]
+        return values, lines
 
     @property
-    def characteristics(self) -> list[tuple[str, int]]:
+    def total(self) -> Figure:
+        return self.figures[self.total_key]
+
+    @property
+    def characteristics(self) -> list[tuple[str, Figure]]:
         return [
-            (characteristic_label(code), people)
+            (characteristic_label(code), self.figures[self.key("has", code)])
             for code, people in self.table.counts.items()
             if people
         ]
 
     @property
-    def by_number(self) -> list[tuple[int, int]]:
+    def by_number(self) -> list[tuple[int, Figure]]:
         return [
-            (number, self.table.by_number.get(number, 0))
+            (number, self.figures[self.key("number", number)])
             for number in range(CHARACTERISTICS_SHOWN + 1)
         ]
 
     @property
-    def more(self) -> int:
-        return self.table.with_at_least(CHARACTERISTICS_SHOWN + 1)
+    def more(self) -> Figure:
+        return self.figures[self.key("more")]
 
     @property
-    def combined(self) -> int:
-        return self.table.with_at_least(2)
+    def combined(self) -> Figure:
+        return self.figures[self.key("combined")]
 
     @property
-    def combinations(self) -> list[tuple[list[str], int]]:
+    def combinations(self) -> list[tuple[list[str], Figure]]:
         return [
-            ([characteristic_label(code) for code in codes], people)
-            for codes, people in self.table.combinations[:MOST_COMMON_COMBINATIONS]
+            (
+                [characteristic_label(code) for code in codes],
+                self.figures[self.key("combination", codes)],
+            )
+            for codes, _people in self.table.combinations[:MOST_COMMON_COMBINATIONS]
         ]
 
 
@@ -139,10 +245,22 @@ class RegisterGroups:
 class Population:
     """A KPI that counts people, with the target groups and outcomes recorded for them."""
 
-    row: KpiRow
+    line: KpiLine
     target_groups: list[TargetGroupCount]
     outcomes: list[OutcomeCount]
     register: RegisterGroups | None = None
+
+    @property
+    def row(self) -> KpiRow:
+        return self.line.row
+
+    @property
+    def groups(self) -> list[tuple[TargetGroupCount, Figure]]:
+        return [(group, self.line.figures[("group", group.pk)]) for group in self.target_groups]
+
+    @property
+    def outcome_figures(self) -> list[tuple[OutcomeCount, Figure]]:
+        return [(outcome, self.line.figures[("outcome", outcome.pk)]) for outcome in self.outcomes]
 
 
 @dataclass(frozen=True)
@@ -175,7 +293,13 @@ def _register_groups(row: KpiRow, provenance: KpiProvenance) -> RegisterGroups |
     if row.depth or not provenance.counts_people:
         return None
     table = kpi_target_groups(kpi=row.kpi)
-    return RegisterGroups(table) if table is not None and table.total else None
+    if table is None or not table.total:
+        return None
+    realised = row.realised.value
+    own = row.kind == rules.Kind.COUNT and realised is not None and realised == table.total
+    return RegisterGroups(
+        row.kpi.pk, table, ("kpi", row.kpi.pk) if own else ("register", row.kpi.pk, "total")
+    )
 
 
 def _project_dossier(project: Project) -> Dossier | None:
@@ -196,6 +320,45 @@ def home(request):
     )
 
 
+def _call_people(call: Call, threshold: int | None) -> dict[str, Figure]:
+    """People reached over the call: each once, and the projects' own counts added up."""
+    people = call_people(call=call)
+    return publish(
+        {"distinct": people.distinct, "per_project_sum": people.per_project_sum},
+        threshold=threshold,
+    )
+
+
+@dataclass(frozen=True)
+class ReferralLine:
+    from_organisation: str
+    to_organisation: str
+    referrals: Figure
+    taken_up: Figure
+
+
+def _referrals(call: Call, threshold: int | None) -> list[ReferralLine]:
+    """Referrals between the call's promoters; those not taken up follow, so they count too."""
+    rows = call_referrals(call=call)
+    values: dict[Hashable, int] = {}
+    lines = []
+    for index, row in enumerate(rows):
+        values[("referrals", index)] = row.referrals
+        values[("taken up", index)] = row.taken_up
+        values[("not taken up", index)] = row.referrals - row.taken_up
+        lines.append(Line((("taken up", index), ("not taken up", index)), ("referrals", index)))
+    figures = publish(values, lines, threshold=threshold)
+    return [
+        ReferralLine(
+            row.from_organisation,
+            row.to_organisation,
+            figures[("referrals", index)],
+            figures[("taken up", index)],
+        )
+        for index, row in enumerate(rows)
+    ]
+
+
 @login_required
 @require_GET
 def call_detail(request, pk: int):
@@ -212,17 +375,50 @@ def call_detail(request, pk: int):
     ]
     reads_answers = permissions.can_read_answers(request.user).allowed
     sees_totals = _sees_call_totals(request.user)
+    sees = permissions.sees_small_counts(request.user, call)
+    threshold = _threshold(sees)
     return render(
         request,
         "web/call_detail.html",
         {
             "call": call,
             "lines": lines,
-            "people": call_people(call=call) if sees_totals else None,
-            "referrals": call_referrals(call=call) if sees_totals else [],
+            "people": _call_people(call, threshold) if sees_totals else None,
+            "referrals": _referrals(call, threshold) if sees_totals else [],
+            "suppression_note": "" if sees else suppression_note(get_language()),
             "questions": question_list().filter(call=call) if reads_answers else [],
             "reads_answers": reads_answers,
         },
+    )
+
+
+@dataclass(frozen=True)
+class ProjectCounts:
+    """A project's counts of people, with its register's tables, as this reader sees them."""
+
+    figures: Figures
+    registers: dict[int, RegisterGroups]  # by KPI id, their figures filled in
+
+
+def _project_counts(
+    kpis: ProjectKpis, provenance: dict[int, KpiProvenance], sees: permissions.Decision
+) -> ProjectCounts:
+    """The KPIs' counts and the register's, suppressed together (or not at all), so that no
+    hidden figure follows from the other table."""
+    registers = {
+        row.kpi.pk: register
+        for row in kpis.rows
+        if (register := _register_groups(row, provenance.get(row.kpi.pk, KpiProvenance())))
+    }
+    more: dict[Hashable, int] = {}
+    more_lines: list[Line] = []
+    for register in registers.values():
+        values, lines = register.counts()
+        more.update(values)
+        more_lines.extend(lines)
+    figures = people_figures(kpis, threshold=_threshold(sees), more=more, more_lines=more_lines)
+    return ProjectCounts(
+        figures, {pk: replace(register, figures=figures) for pk, register in registers.items()}
     )
 
 
@@ -231,12 +427,18 @@ def call_detail(request, pk: int):
 def project_detail(request, pk: int):
     project = _get(project_get, pk=pk)
     _allow(permissions.can_view_project(request.user, project))
+    sees = permissions.sees_small_counts(request.user, project)
     kpis = project_kpis(project=project)
     provenance = project_kpi_provenance(project=project)
+    counts = _project_counts(kpis, provenance, sees)
+    figures = counts.figures
     tables = [
         TrackLines(
             block.track,
-            [KpiLine(row, provenance.get(row.kpi.pk, KpiProvenance())) for row in block.rows],
+            [
+                KpiLine(row, provenance.get(row.kpi.pk, KpiProvenance()), figures, not sees)
+                for row in block.rows
+            ],
         )
         for block in kpis.blocks
     ]
@@ -244,10 +446,10 @@ def project_detail(request, pk: int):
     populations = []
     for line in (line for table in tables for line in table.lines):
         population = Population(
-            line.row,
+            line,
             kpis.target_group_counts.get(line.row.kpi.pk, []),
             kpis.outcomes.get(line.row.kpi.pk, []),
-            _register_groups(line.row, line.provenance),
+            counts.registers.get(line.row.kpi.pk),
         )
         if population.target_groups or population.outcomes or population.register:
             populations.append(population)
@@ -260,11 +462,18 @@ def project_detail(request, pk: int):
             "tables": tables,
             "achievement": Achievement.of(kpis),
             "populations": populations,
-            "has_chart": chart_for_project(kpis) is not None,
+            "has_chart": _project_chart(kpis, figures) is not None,
+            "sees_small_counts": sees.allowed,
+            "suppression_note": "" if sees else suppression_note(get_language()),
             "dossier": dossier,
             "history": dossier_history(dossier=dossier) if dossier else [],
         },
     )
+
+
+def _project_chart(kpis: ProjectKpis, figures: Figures) -> Chart | None:
+    """Objective and realised of the numeric KPIs, leaving out the hidden counts of people."""
+    return chart_for_project(kpis, language=get_language(), leave_out=hidden_kpis(figures))
 
 
 @login_required
@@ -272,10 +481,14 @@ def project_detail(request, pk: int):
 def project_chart(request, pk: int):
     project = _get(project_get, pk=pk)
     _allow(permissions.can_view_project(request.user, project))
-    svg = project_chart_svg(project=project, language=get_language())
-    if not svg:
+    kpis = project_kpis(project=project)
+    sees = permissions.sees_small_counts(request.user, project)
+    # The page's figures: a bar left out there is left out here.
+    counts = _project_counts(kpis, project_kpi_provenance(project=project), sees)
+    chart = _project_chart(kpis, counts.figures)
+    if chart is None:
         raise Http404("this project has no numeric KPI to chart")
-    return HttpResponse(svg, content_type="image/svg+xml")
+    return HttpResponse(render_svg(chart), content_type="image/svg+xml")
 
 
 @login_required
@@ -283,6 +496,8 @@ def project_chart(request, pk: int):
 def kpi_target_groups_chart(request, pk: int, kpi_pk: int):
     project = _get(project_get, pk=pk)
     _allow(permissions.can_view_project(request.user, project))
+    # Its bars would show small counts; the page shows the reader's tables as published.
+    _allow(permissions.sees_small_counts(request.user, project))
     try:
         kpi = kpi_get(project=project, pk=kpi_pk)
     except Kpi.DoesNotExist as exc:

@@ -32,6 +32,12 @@ def number(value):
 
 
 @register.filter
+def figure(value):
+    """A count of people as this reader may see it: ``1.347``, or ``< 5`` / ``≥ 5``."""
+    return value.text(_language())
+
+
+@register.filter
 def dossier_status(value):
     """A dossier status code as its label ("with_inspection" -> "bij de dienst Inspectie")."""
     return DossierStatus(value).label

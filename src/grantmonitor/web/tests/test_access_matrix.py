@@ -78,6 +78,11 @@ def project_readers(role: str, own: bool) -> bool:
     return role in READERS or (role == "promotor" and own)
 
 
+def small_count_readers(role: str, own: bool) -> bool:
+    """Who sees counts of people from 1 to 4 as they are: not the cabinet."""
+    return role in FUNDER or (role == "promotor" and own)
+
+
 def promoter_staff(role: str, own: bool) -> bool:
     return role == "promotor" and own
 
@@ -119,7 +124,7 @@ ACCESS: dict[str, Access] = {
     "web:call": Access(everyone, "call"),
     "web:project": Access(project_readers, "project"),
     "web:project-chart": Access(project_readers, "project"),
-    "web:kpi-target-groups-chart": Access(project_readers, "project-kpi"),
+    "web:kpi-target-groups-chart": Access(small_count_readers, "project-kpi"),
     "web:question": Access(readers, "question"),
     "web:question-download": Access(readers, "question", extra={"language": "nl", "fmt": "md"}),
     "web:opendata": Access(public),

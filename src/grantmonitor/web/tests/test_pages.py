@@ -1,11 +1,18 @@
 """The pages show the seed's figures, in Dutch by default and in English on request."""
 
+from decimal import Decimal as D
+
 import pytest
 from django.urls import reverse
 
-from grantmonitor.calls.models import Project
-from grantmonitor.kpis.models import Kpi
-from grantmonitor.kpis.services import kpi_value_record
+from grantmonitor.calls.models import Project, TargetGroup
+from grantmonitor.kpis.models import Kpi, KpiKind, OutcomeSource, OutcomeStatus
+from grantmonitor.kpis.services import (
+    kpi_create,
+    kpi_value_record,
+    outcome_count_add,
+    target_group_count_set,
+)
 
 NBSP = "\u00a0"
 
@@ -256,3 +263,86 @@ def test_dutch_first_whatever_the_browser_asks(logged_in, demo):
     page = _text(logged_in.get(call_url, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9"))
     assert '<html lang="nl">' in page
     assert "€\xa0299.168,12" in page
+
+
+@pytest.fixture
+def three_young(demo):
+    """Hefboom reaches 20 people, of whom 3 young people and 17 aged 50 and over."""
+    hefboom = _project("Hefboom")
+    kpi = kpi_create(
+        project=hefboom, name="Bereikte deelnemers", kind=KpiKind.COUNT, objective_value=D(10)
+    )
+    kpi_value_record(kpi=kpi, value=D(20))
+    target_group_count_set(kpi=kpi, target_group=TargetGroup.objects.get(code="young"), count=3)
+    fifty = TargetGroup.objects.get(code="aged_50_plus")
+    target_group_count_set(kpi=kpi, target_group=fifty, count=17)
+    outcome_count_add(
+        kpi=kpi, status=OutcomeStatus.SELF_EMPLOYED, count=2, source=OutcomeSource.RECORD
+    )
+    outcome_count_add(
+        kpi=kpi, status=OutcomeStatus.OTHER_PATH, count=18, source=OutcomeSource.RECORD
+    )
+    return hefboom
+
+
+def _population(client, demo, username, project):
+    client.force_login(demo["users"][username])
+    page = _text(client.get(reverse("web:project", args=[project.pk])))
+    start = page.index("<h3>Bereikte deelnemers: 20</h3>")
+    return page[start : page.index("</section>", start)]
+
+
+@pytest.mark.parametrize(
+    ("username", "young", "fifty", "started", "not_started"),
+    [
+        ("kabinet", "&lt; 5", "≥ 5", "&lt; 5", "≥ 5"),
+        ("promotor", "3", "17", "2", "18"),
+        ("dossierbehandelaar", "3", "17", "2", "18"),
+    ],
+)
+def test_the_cabinet_sees_small_counts_of_people_as_published(
+    client, demo, three_young, username, young, fifty, started, not_started
+):
+    section = _population(client, demo, username, three_young)
+    assert f'<td>Jongeren (&lt; 28 jaar)</td><td class="num">{young}</td>' in section
+    assert f'<td>Vijftigplussers</td><td class="num">{fifty}</td>' in section
+    assert f'<td class="num">{started}</td>' in section
+    assert f'<td class="num">{not_started}</td>' in section
+
+
+def test_the_cabinet_is_told_why_and_the_funder_is_not(client, demo, three_young):
+    url = reverse("web:project", args=[three_young.pk])
+    client.force_login(demo["users"]["kabinet"])
+    assert "Aantallen personen van 1 tot 4 staan er als" in _text(client.get(url))
+    client.force_login(demo["users"]["dossierbehandelaar"])
+    assert "Aantallen personen van 1 tot 4 staan er als" not in _text(client.get(url))
+
+
+def _kpi_row(page, name):
+    start = page.index(name)
+    return page[start : page.index("</tr>", start)]
+
+
+def test_a_small_realised_count_is_hidden_with_its_achievement_and_chart_bar(client, demo):
+    hefboom = _project("Hefboom")
+    kpi = kpi_create(
+        project=hefboom, name="Bereikte deelnemers", kind=KpiKind.COUNT, objective_value=D(2)
+    )
+    kpi_value_record(kpi=kpi, value=D(3))
+    target_group_count_set(kpi=kpi, target_group=TargetGroup.objects.get(code="young"), count=3)
+    client.force_login(demo["users"]["kabinet"])
+    page = _text(client.get(reverse("web:project", args=[hefboom.pk])))
+    row = page[
+        page.index("Bereikte deelnemers") : page.index("</tr>", page.index("Bereikte deelnemers"))
+    ]
+    assert "<td>&lt; 5</td>" in row
+    assert '<td class="num"></td>' in row, "150% would tell 3 from the objective of 2"
+    chart = _text(client.get(reverse("web:project-chart", args=[hefboom.pk])))
+    assert "Bereikte deelnemers" not in chart
+    client.force_login(demo["users"]["promotor"])
+    page = _text(client.get(reverse("web:project", args=[hefboom.pk])))
+    row = page[
+        page.index("Bereikte deelnemers") : page.index("</tr>", page.index("Bereikte deelnemers"))
+    ]
+    assert "<td>3</td>" in row
+    assert '<td class="num">150%</td>' in row

@@ -9,11 +9,17 @@ from django.utils import timezone, translation
 
 from grantmonitor.calls.models import Project
 from grantmonitor.common.money import format_number
+from grantmonitor.kpis.engine import kpi_population
 from grantmonitor.kpis.models import ChildrenRule, Kpi, KpiKind, KpiValue
 from grantmonitor.kpis.services import kpi_create, kpi_value_record
 from grantmonitor.register.models import Activity, ActivityKind, Participant
-from grantmonitor.register.selectors import call_people, call_referrals, kpi_target_groups
-from grantmonitor.register.services import attendance_record
+from grantmonitor.register.selectors import (
+    call_people,
+    call_referrals,
+    characteristic_label,
+    kpi_target_groups,
+)
+from grantmonitor.register.services import attendance_record, characteristic_record
 from grantmonitor.register.synth import synth
 
 STEBO_REACHED = "Aantal bereikte prestarters"
@@ -96,6 +102,27 @@ def test_target_group_chart_is_svg_for_whoever_may_see_the_project(client, regis
 
     client.force_login(register["users"]["promotor"])  # Hefboom's staff
     assert client.get(url).status_code == 403
+    client.force_login(register["users"]["kabinet"])  # its bars would show small counts
+    refused = client.get(url)
+    assert refused.status_code == 403
+    assert "zoals ze gepubliceerd zouden worden" in refused.content.decode()
+
+
+def test_the_cabinet_sees_the_registers_tables_as_published(client, register):
+    started = _kpi("GTB", GTB_STARTED)
+    for person in kpi_population(kpi=started).order_by("pk")[:2]:
+        characteristic_record(
+            participant=person, code="second_chance", recorded_on=person.registered_on
+        )
+    assert kpi_target_groups(kpi=started).counts["second_chance"] == 2
+    row = f'<tr><td>{characteristic_label("second_chance")}</td><td class="num">{{}}</td></tr>'
+    funder = _page(client, register, "dossierbehandelaar", _project_url("GTB"))
+    assert row.format(2) in funder
+    cabinet = _page(client, register, "kabinet", _project_url("GTB"))
+    assert row.format("&lt; 5") in cabinet
+    chart = reverse("web:kpi-target-groups-chart", args=[started.project.pk, started.pk])
+    assert chart in funder
+    assert chart not in cabinet
 
 
 def test_stebo_shows_computed_values_with_definition_version_and_years(client, register):
@@ -187,11 +214,12 @@ def test_the_call_page_says_when_nothing_is_registered_yet(client, demo):
     assert "distinct-people" not in page
 
 
-def test_call_page_counts_people_once_across_projects_for_the_funder(client, register):
+@pytest.mark.parametrize("username", ["dossierbehandelaar", "kabinet"])
+def test_call_page_counts_people_once_across_projects_for_the_funder(client, register, username):
     call = register["call"]
     people = call_people(call=call)
     assert people.distinct < people.per_project_sum
-    page = _page(client, register, "kabinet", reverse("web:call", args=[call.pk]))
+    page = _page(client, register, username, reverse("web:call", args=[call.pk]))
     totals = _between(page, "Over de projecten van de oproep heen", "</main>")
     assert f'<dd class="distinct-people">{format_number(people.distinct, "nl")}</dd>' in totals
     assert (
@@ -199,9 +227,11 @@ def test_call_page_counts_people_once_across_projects_for_the_funder(client, reg
     )
     [referral] = call_referrals(call=call)
     assert (referral.from_organisation, referral.to_organisation) == ("GTB", "Stebo")
+    assert (referral.referrals, referral.taken_up) == (12, 8)
+    # 4 referrals were not taken up: the cabinet must not be able to subtract 8 from 12.
+    taken_up = "8" if username == "dossierbehandelaar" else "≥ 5"
     assert (
-        f'<tr><td>GTB</td><td>Stebo</td><td class="num">{referral.referrals}</td>'
-        f'<td class="num">{referral.taken_up}</td></tr>'
+        f'<tr><td>GTB</td><td>Stebo</td><td class="num">12</td><td class="num">{taken_up}</td></tr>'
     ) in totals
 
 
