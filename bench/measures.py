@@ -3,7 +3,6 @@
 import http.client
 import os
 import random
-import secrets
 import shutil
 import socket
 import statistics
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import references
 from cryptography.fernet import Fernet
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -256,7 +256,7 @@ def pages(*, url: str, **_kwargs) -> dict:
         **os.environ,
         "DATABASE_URL": url,
         "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECRET_KEY": settings.SECRET_KEY,  # signs the session made here
         "ALLOWED_HOSTS": "127.0.0.1",
         "CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",
