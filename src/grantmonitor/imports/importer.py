@@ -12,7 +12,7 @@ report (the rest are counted), so a file full of mistakes does not fill the memo
 """
 
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
@@ -23,53 +23,23 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from grantmonitor.calls.models import Project
-from grantmonitor.calls.selectors import project_find
-from grantmonitor.imports import cells
+from grantmonitor.imports import staged
+from grantmonitor.imports.checks import (
+    BATCH_SIZE,
+    ERRORS_KEPT,
+    ImportReport,
+    Projects,
+    RowError,
+    RowFailed,
+    joined,
+    project_of,
+    values_parsed,
+)
 from grantmonitor.imports.kinds import KINDS, Column, Kind
-from grantmonitor.imports.sheets import Row, SheetError, read_rows
+from grantmonitor.imports.sheets import Row, SheetError, read_records, rows_of
 from grantmonitor.register import batch as register_batch
 
-BATCH_SIZE = 500
-ERRORS_KEPT = 1000
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    value: str
-    message: str
-
-    def __str__(self) -> str:
-        where = _("row %(row)s") % {"row": self.row}
-        if self.column:
-            where += f", {self.column}"
-        value = f" “{self.value}”" if self.value else ""
-        return f"{where}{value}: {self.message}"
-
-
-@dataclass
-class ImportReport:
-    kind: str
-    valid_only: bool
-    rows: int = 0
-    created: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def saved(self) -> bool:
-        """Whether what was created is kept: no row failed, or the user chose valid rows only."""
-        return self.failed == 0 or self.valid_only
-
-    @property
-    def imported_anything(self) -> bool:
-        return self.saved and (self.created + self.unchanged) > 0
-
-    @property
-    def errors_not_shown(self) -> int:
-        return self.failed - len(self.errors)
+__all__ = ["BATCH_SIZE", "ERRORS_KEPT", "ImportReport", "RowError", "import_file"]
 
 
 def import_file(
@@ -86,17 +56,22 @@ def import_file(
     project column; with ``only_project`` a row naming another project is refused (an upload
     into one project). Raises :class:`SheetError` when the file as a whole cannot be read."""
     spec = KINDS[kind]
-    header, rows = read_rows(source, file_name=file_name)
+    header, records = read_records(source, file_name=file_name)
     columns = _columns(spec, header, has_default_project=bool(project))
     report = ImportReport(kind=kind, valid_only=valid_only)
-    projects = _Projects(only_project)
-    touched: dict[Project, frozenset | None] = {}
+    projects = Projects(only_project)
     with transaction.atomic():
-        for batch in _batches(rows):
-            report.rows += len(batch)
-            _import_batch(spec, columns, batch, project, projects, report, touched)
-            if progress is not None:
-                progress(report)
+        if staged.applies(spec, file_name):
+            touched = staged.import_records(
+                spec, header, columns, records, project, projects, report, progress
+            )
+        else:
+            touched = {}
+            for batch in _batches(rows_of(header, records)):
+                report.rows += len(batch)
+                _import_batch(spec, columns, batch, project, projects, report, touched)
+                if progress is not None:
+                    progress(report)
         if report.saved:
             register_batch.recompute(touched)
         else:
@@ -157,7 +132,7 @@ def _import_batch(
     columns: dict[str, str],
     batch: list[Row],
     default_project: str,
-    projects: "_Projects",
+    projects: Projects,
     report: ImportReport,
     touched: dict,
 ) -> None:
@@ -183,7 +158,7 @@ def _import_batch(
             try:
                 built.append(spec.build(project, item.values, known))
             except ValidationError as exc:
-                _fail(report, columns, item.row, *_joined(exc))
+                _fail(report, columns, item.row, *joined(exc))
                 continue
             known.present.add(item.key)
         if not built:
@@ -201,78 +176,20 @@ def _union(touching: frozenset | None, more: frozenset | None) -> frozenset | No
     return None if touching is None or more is None else touching | more
 
 
-class RowFailed(Exception):
-    def __init__(self, column: str, message: str):
-        super().__init__(message)
-        self.column, self.message = column, message
-
-
 def _parse(
-    spec: Kind, columns: dict[str, str], row: Row, default_project: str, projects: "_Projects"
+    spec: Kind, columns: dict[str, str], row: Row, default_project: str, projects: Projects
 ) -> _Parsed:
     if "" in row.cells:
         raise RowFailed("", _("a value in a column without header"))
-    values = {}
-    for column in spec.columns:
-        try:
-            values[column.key] = column.parse(row.cells.get(columns.get(column.key, "")))
-        except cells.CellError as exc:
-            raise RowFailed(column.key, str(exc)) from exc
-        if column.required and values[column.key] in (None, "", []):
-            raise RowFailed(column.key, _("required"))
-    name = values["project"] or default_project
-    if not name:
-        raise RowFailed("project", _("required"))
-    project = projects.get(name)
-    if isinstance(project, cells.CellError):
-        raise RowFailed("project", str(project))
+    values = values_parsed(spec.columns, columns, row.cells)
+    project = project_of(values, default_project, projects)
     try:
         key = spec.key(values)
     except ValidationError as exc:
-        raise RowFailed(*_joined(exc)) from exc
+        raise RowFailed(*joined(exc)) from exc
     return _Parsed(row=row, project=project, values=values, key=key)
 
 
 def _fail(report: ImportReport, columns: dict, row: Row, column_key: str, message: str) -> None:
-    report.failed += 1
-    if len(report.errors) < ERRORS_KEPT:
-        written = columns.get(column_key, column_key)
-        value = row.cells.get(written)
-        report.errors.append(
-            RowError(row.number, written, "" if value is None else str(value), message)
-        )
-
-
-class _Projects:
-    """Projects by the name a row gives, looked up once; with ``only`` just that one."""
-
-    def __init__(self, only: Project | None) -> None:
-        self.only = only
-        self.found: dict[str, Project | cells.CellError] = {}
-
-    def get(self, name: str) -> Project | cells.CellError:
-        if name not in self.found:
-            self.found[name] = self._find(name)
-        return self.found[name]
-
-    def _find(self, name: str) -> Project | cells.CellError:
-        if self.only is not None:
-            if name.casefold() == self.only.name.casefold():
-                return self.only
-            return cells.CellError(
-                _("this import is for project %(project)s only") % {"project": self.only.name}
-            )
-        try:
-            return project_find(name=name)
-        except Project.DoesNotExist:
-            return cells.CellError(_("there is no project with this name"))
-        except Project.MultipleObjectsReturned:
-            return cells.CellError(_("several projects have this name"))
-
-
-def _joined(exc: ValidationError) -> tuple[str, str]:
-    """The first field a service refused and why ("" for the row as a whole)."""
-    if hasattr(exc, "error_dict"):
-        key, messages = next(iter(exc.message_dict.items()))
-        return ("" if key == "__all__" else key), " ".join(messages)
-    return "", " ".join(exc.messages)
+    written = columns.get(column_key, column_key)
+    report.refuse(row.number, written, row.cells.get(written), message)

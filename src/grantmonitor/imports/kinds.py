@@ -98,7 +98,7 @@ def _refuse(column: str, message) -> None:
 # -- participants ---------------------------------------------------------------------------
 
 
-def _person(values: Values) -> tuple[str, str]:
+def person(values: Values) -> tuple[str, str]:
     """("insz", person key) or ("reference", the promoter's reference)."""
     if values["insz"]:
         return ("insz", pseudonyms.person_key(values["insz"]))
@@ -169,7 +169,7 @@ PARTICIPANTS = Kind(
         "A participant is recognised by the project and the INSZ (its keyed hash), or, "
         "without INSZ, by the project and the promoter's reference."
     ),
-    key=_person,
+    key=person,
     known=_people_known,
     build=_participant_build,
     write=batch.participants_write,
@@ -252,7 +252,7 @@ ACTIVITIES = Kind(
 
 
 def _attendance_key(values: Values) -> tuple:
-    return (*_activity_key(values), *_person(values))
+    return (*_activity_key(values), *person(values))
 
 
 def _attendances_known(project: Project, keys: list[tuple]) -> Known:
@@ -272,19 +272,23 @@ def _attendances_known(project: Project, keys: list[tuple]) -> Known:
 def _attendance_build(project: Project, values: Values, known: Known) -> tuple[int, int]:
     activity = known.refers["activities"].get(_activity_key(values))
     if activity is None:
-        _refuse(
-            "date",
-            _("there is no %(kind)s on %(date)s titled “%(title)s” in this project")
-            % {
-                "kind": ActivityKind(values["kind"]).label,
-                "date": values["date"].isoformat(),
-                "title": values["title"],
-            },
-        )
-    participant = known.refers["people"].get(_person(values))
+        _refuse("date", activity_missing(values))
+    participant = known.refers["people"].get(person(values))
     if participant is None:
-        _refuse("reference", _("there is no such participant in this project"))
+        _refuse("reference", NO_SUCH_PARTICIPANT)
     return (activity, participant)
+
+
+def activity_missing(values: Values) -> str:
+    """Why an attendance row naming an activity the project does not hold is refused."""
+    return _("there is no %(kind)s on %(date)s titled “%(title)s” in this project") % {
+        "kind": ActivityKind(values["kind"]).label,
+        "date": values["date"].isoformat(),
+        "title": values["title"],
+    }
+
+
+NO_SUCH_PARTICIPANT = _("there is no such participant in this project")
 
 
 ATTENDANCE = Kind(

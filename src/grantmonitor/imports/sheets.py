@@ -41,30 +41,51 @@ class Row:
     cells: dict[str, CellValue]
 
 
+Record = tuple[int, list[CellValue]]  # a non-blank data row: its number and its cells
+
+
 def read_rows(source: Path | BinaryIO, *, file_name: str) -> tuple[list[str], Iterator[Row]]:
     """The header (as written) and an iterator over the data rows of ``source``.
 
     ``file_name`` decides the format by its extension (``.xlsx`` or ``.csv``).
     """
+    header, records = read_records(source, file_name=file_name)
+    return header, rows_of(header, records)
+
+
+def read_records(source: Path | BinaryIO, *, file_name: str) -> tuple[list[str], Iterator[Record]]:
+    """The header and the non-blank data rows as written, each a list of its cells."""
     suffix = Path(file_name).suffix.lower()
     if suffix == ".xlsx":
-        return _xlsx_rows(source)
+        return _xlsx_records(source)
     if suffix == ".csv":
-        return _csv_rows(source)
+        return _csv_records(source)
     raise SheetError(
         _("%(name)s: only .xlsx and .csv files can be imported.") % {"name": file_name}
     )
 
 
-def _rows_from(header: list[str], rows: Iterator[tuple[int, list[CellValue]]]) -> Iterator[Row]:
-    for number, values in rows:
-        if all(value is None or (isinstance(value, str) and not value.strip()) for value in values):
-            continue
+def extra_value(header: list[str], values: list[CellValue]) -> CellValue:
+    """The first value right of the header's last column (the row is refused), or None."""
+    return next((value for value in values[len(header) :] if value not in (None, "")), None)
+
+
+def rows_of(header: list[str], records: Iterator[Record]) -> Iterator[Row]:
+    for number, values in records:
         cells = dict(zip(header, values, strict=False))
-        extra = [value for value in values[len(header) :] if value not in (None, "")]
-        if extra:
-            cells[""] = extra[0]  # a value under no header: the row is refused by the caller
+        extra = extra_value(header, values)
+        if extra is not None:
+            cells[""] = extra  # a value under no header: the row is refused by the caller
         yield Row(number=number, cells=cells)
+
+
+def _filled(records: Iterator[Record]) -> Iterator[Record]:
+    """Without the blank rows."""
+    for number, values in records:
+        if not all(
+            value is None or (isinstance(value, str) and not value.strip()) for value in values
+        ):
+            yield number, values
 
 
 def _header(values: list[CellValue]) -> list[str]:
@@ -76,7 +97,7 @@ def _header(values: list[CellValue]) -> list[str]:
     return header
 
 
-def _xlsx_rows(source: Path | BinaryIO) -> tuple[list[str], Iterator[Row]]:
+def _xlsx_records(source: Path | BinaryIO) -> tuple[list[str], Iterator[Record]]:
     try:
         workbook = load_workbook(source, read_only=True, data_only=False)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -94,9 +115,9 @@ def _xlsx_rows(source: Path | BinaryIO) -> tuple[list[str], Iterator[Row]]:
         workbook.close()
         raise SheetError(_("The file has no header row."))
 
-    def rows() -> Iterator[Row]:
+    def rows() -> Iterator[Record]:
         try:
-            yield from _rows_from(header, numbered)
+            yield from _filled(numbered)
         finally:
             workbook.close()
 
@@ -109,7 +130,7 @@ def _xlsx_value(cell) -> CellValue:
     return cell.value
 
 
-def _csv_rows(source: Path | BinaryIO) -> tuple[list[str], Iterator[Row]]:
+def _csv_records(source: Path | BinaryIO) -> tuple[list[str], Iterator[Record]]:
     binary = source.open("rb") if isinstance(source, Path) else source
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     skipped = 0  # blank and comment lines above the header
@@ -126,11 +147,9 @@ def _csv_rows(source: Path | BinaryIO) -> tuple[list[str], Iterator[Row]]:
     reader = csv.reader(chain([line], text), delimiter=delimiter)
     header = _header(next(reader))
 
-    def rows() -> Iterator[Row]:
+    def rows() -> Iterator[Record]:
         try:
-            yield from _rows_from(
-                header, ((skipped + reader.line_num, values) for values in reader)
-            )
+            yield from _filled((skipped + reader.line_num, values) for values in reader)
         except UnicodeDecodeError as exc:
             raise SheetError(_("The file is not UTF-8 text; save it as CSV UTF-8.")) from exc
         finally:

@@ -168,6 +168,19 @@ def attendances_write(pairs: Sequence[tuple[int, int]]) -> int:
     return _insert(Attendance, ["activity_id", "participant_id"], pairs)
 
 
+@transaction.atomic
+def attendances_insert_from(select: str) -> int:
+    """Insert the ``(activity id, participant id)`` pairs a query selects (PostgreSQL; the
+    caller found both within one project); one already recorded, or twice selected, is
+    skipped. Returns how many were new."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Attendance._meta.db_table} (activity_id, participant_id) "
+            f"{select} ON CONFLICT DO NOTHING"
+        )
+        return cursor.rowcount
+
+
 # Which of the engine's countables each write touches (None: any, a characteristic may be
 # filtered on by every measure).
 TOUCHING: dict[str, frozenset[str] | None] = {

@@ -1,0 +1,297 @@
+"""Attendance from a CSV file on PostgreSQL: staged with COPY, checked and joined set-based.
+
+Which path runs where:
+
+- **PostgreSQL, kind ``attendance``, a ``.csv`` file** (the file of millions of rows) runs
+  here. The rows are streamed with ``COPY`` into a temporary staging table (all cells as
+  text, with the row's number). Each *distinct* activity (project, date, kind, title) and
+  each distinct person (project, reference, INSZ) written in the file is then checked once
+  in Python, with the same parsers and messages as the Python path
+  (:mod:`grantmonitor.imports.checks`, :mod:`grantmonitor.imports.kinds`), and the outcome
+  is copied into two small temporary tables; the activities and participants are found by
+  their natural keys in SQL, every row gets its first error (or its ids) in one join, the
+  first ``ERRORS_KEPT`` errors are read back in row order, and the valid pairs are inserted
+  in one ``INSERT … SELECT … ON CONFLICT DO NOTHING``
+  (:func:`grantmonitor.register.batch.attendances_insert_from`).
+- **Everything else** (SQLite, XLSX files, the other kinds) runs through the Python path of
+  :mod:`grantmonitor.imports.importer`, row by row in batches. XLSX stays there because
+  reading the sheet (openpyxl) costs far more than checking its rows.
+
+Both paths produce the same counts and the same errors (row, column, value, Dutch message),
+except that here the errors come in row order where the Python path lists, within a batch of
+``BATCH_SIZE`` rows, unreadable rows before unknown references.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from grantmonitor.calls.models import Project
+from grantmonitor.imports import kinds
+from grantmonitor.imports.checks import (
+    BATCH_SIZE,
+    ERRORS_KEPT,
+    ImportReport,
+    Projects,
+    RowFailed,
+    joined,
+    project_of,
+    values_parsed,
+)
+from grantmonitor.imports.sheets import Record, extra_value
+from grantmonitor.register import batch as register_batch
+
+STAGING = "import_staging"
+ACTIVITY_KEYS = "import_activity_keys"
+PERSON_KEYS = "import_person_keys"
+RESOLVED = "import_resolved"
+ACTIVITY_PART = ("project", "date", "kind", "title")
+PERSON_PART = ("project", "reference", "insz")
+KEYS_CHUNK = 5000  # distinct keys checked in Python, then copied back, at a time
+COPY_CHUNK = 5000  # rows formatted in Python before they are sent to COPY
+
+
+def applies(spec: kinds.Kind, file_name: str) -> bool:
+    return (
+        connection.vendor == "postgresql"
+        and spec is kinds.ATTENDANCE
+        and Path(file_name).suffix.lower() == ".csv"
+    )
+
+
+def import_records(
+    spec: kinds.Kind,
+    header: list[str],
+    columns: dict[str, str],
+    records: Iterator[Record],
+    default_project: str,
+    projects: Projects,
+    report: ImportReport,
+    progress: Callable[[ImportReport], None] | None,
+) -> dict[Project, frozenset[str] | None]:
+    """Import the attendance ``records`` into ``report``; the projects to recompute."""
+    cell = _Cells(header, columns)
+    with connection.cursor() as cursor:
+        for table in (STAGING, ACTIVITY_KEYS, PERSON_KEYS, RESOLVED):
+            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
+        _stage(cursor, header, records, report, progress)
+        check = _Check(spec, default_project, projects)
+        _keys(cursor, ACTIVITY_KEYS, ACTIVITY_PART, cell, check.activity, _ACTIVITY_OUTCOME)
+        _keys(cursor, PERSON_KEYS, PERSON_PART, cell, check.person, _PERSON_OUTCOME)
+        _look_up(cursor)
+        failed = _resolve(cursor, cell)
+        if failed:
+            _errors(cursor, cell, report)
+        report.failed += failed - len(report.errors)  # the errors kept are counted already
+        valid = report.rows - report.failed
+        if report.saved:
+            created = register_batch.attendances_insert_from(
+                f"SELECT activity_id, participant_id FROM {RESOLVED} "  # noqa: S608 -- our names
+                "WHERE error_column IS NULL ORDER BY activity_id, participant_id"
+            )
+        else:
+            created = _new_pairs(cursor)
+        report.created += created
+        report.unchanged += valid - created
+        touched = _touched(cursor, spec) if report.saved and created else {}
+        for table in (STAGING, ACTIVITY_KEYS, PERSON_KEYS, RESOLVED):
+            cursor.execute(f"DROP TABLE pg_temp.{table}")
+    return touched
+
+
+class _Cells:
+    """The staging table's expression for a column of the kind (its cells as written)."""
+
+    def __init__(self, header: list[str], columns: dict[str, str]) -> None:
+        self.width = len(header)
+        self.index = {key: header.index(written) for key, written in columns.items()}
+        self.written = columns
+
+    def __call__(self, key: str) -> str:
+        return f"s.c{self.index[key]}" if key in self.index else "''"
+
+
+def _stage(cursor, header: list[str], records: Iterator[Record], report, progress) -> None:
+    """COPY the rows into the staging table: number, each header's cell, the first extra."""
+    names = [f"c{index}" for index in range(len(header))] + ["extra"]
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {STAGING} (n integer, "
+        + ", ".join(f"{name} text" for name in names)
+        + ")"
+    )
+    width = len(header)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    with cursor.cursor.copy(
+        f"COPY {STAGING} FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(names)}))"
+    ) as copy:
+        for number, values in records:
+            cells = values[:width]
+            cells += [""] * (width - len(cells))
+            writer.writerow((number, *cells, extra_value(header, values) or ""))
+            report.rows += 1
+            if report.rows % COPY_CHUNK == 0:
+                copy.write(out.getvalue())
+                out.seek(0)
+                out.truncate()
+            if progress is not None and report.rows % BATCH_SIZE == 0:
+                progress(report)
+        copy.write(out.getvalue())
+    if progress is not None and report.rows % BATCH_SIZE:
+        progress(report)
+
+
+class _Check:
+    """One distinct activity or person as written, checked as the Python path checks a row."""
+
+    def __init__(self, spec: kinds.Kind, default_project: str, projects: Projects) -> None:
+        self.default_project, self.projects = default_project, projects
+        self.activity_columns = [c for c in spec.columns if c.key in ACTIVITY_PART]
+        self.person_columns = [c for c in spec.columns if c.key in PERSON_PART]
+        self.identity = {key: key for key in {*ACTIVITY_PART, *PERSON_PART}}
+
+    def activity(self, written: tuple) -> tuple:
+        """(project id, date, kind, title, error column, error, the error when it is missing)."""
+        try:
+            values = values_parsed(
+                self.activity_columns, self.identity, dict(zip(ACTIVITY_PART, written, strict=True))
+            )
+            project = project_of(values, self.default_project, self.projects)
+        except RowFailed as failure:
+            return (None, None, None, None, failure.column, failure.message, None)
+        missing = kinds.activity_missing(values)
+        return (project.pk, values["date"], values["kind"], values["title"], None, None, missing)
+
+    def person(self, written: tuple) -> tuple:
+        """(project id, "insz" or "reference", person key or reference, error column, error);
+        without a project the row is refused for its activity already."""
+        try:
+            values = values_parsed(
+                self.person_columns, self.identity, dict(zip(PERSON_PART, written, strict=True))
+            )
+            by, value = kinds.person(values)
+        except RowFailed as failure:
+            return (None, None, None, failure.column, failure.message)
+        except ValidationError as exc:
+            return (None, None, None, *joined(exc))
+        try:
+            project = project_of(values, self.default_project, self.projects)
+        except RowFailed:
+            return (None, by, value, None, None)
+        return (project.pk, by, value, None, None)
+
+
+_ACTIVITY_OUTCOME = (
+    "project_id bigint, day date, code text, clean_title text, "
+    "error_column text, error_message text, missing_message text"
+)
+_PERSON_OUTCOME = "project_id bigint, by text, value text, error_column text, error_message text"
+
+
+def _keys(cursor, table, part, cell, check, outcome: str) -> None:
+    """Check every distinct combination of ``part``'s cells once; copy the outcome to
+    ``table`` (the cells as written, then ``outcome``'s columns)."""
+    written = ", ".join(f"w_{key} text" for key in part)
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} ({written}, {outcome}, found bigint)")
+    outcome_names = [column.split()[0] for column in outcome.split(", ")]
+    names = ", ".join([*(f"w_{key}" for key in part), *outcome_names])
+    with connection.chunked_cursor() as distinct:
+        distinct.execute(
+            f"SELECT DISTINCT {', '.join(cell(key) for key in part)} FROM {STAGING} s"  # noqa: S608
+        )
+        while chunk := distinct.fetchmany(KEYS_CHUNK):
+            checked = [(*row, *check(row)) for row in chunk]  # a check may query: not in COPY
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in checked:
+                    copy.write_row(row)
+
+
+def _look_up(cursor) -> None:
+    """Find each checked activity and person by its natural key within its project: the
+    activity with the lowest id, the participant registered first (as the Python path)."""
+    cursor.execute(
+        f"UPDATE {ACTIVITY_KEYS} k SET found = ("  # noqa: S608 -- our names
+        "SELECT min(a.id) FROM register_activity a WHERE a.project_id = k.project_id "
+        "AND a.date = k.day AND a.kind = k.code AND a.title = k.clean_title"
+        ") WHERE k.error_column IS NULL"
+    )
+    branches = " UNION ALL ".join(
+        "(SELECT DISTINCT ON (w.project_id, w.value) w.project_id, w.by, w.value, p.id "  # noqa: S608
+        f"FROM (SELECT DISTINCT project_id, by, value FROM {PERSON_KEYS} "
+        f"WHERE by = '{by}' AND project_id IS NOT NULL) w "
+        f"JOIN register_participant p ON p.project_id = w.project_id AND p.{field} = w.value "
+        "ORDER BY w.project_id, w.value, p.registered_on, p.id)"
+        for by, field in (("insz", "person_key"), ("reference", "reference"))
+    )
+    cursor.execute(
+        f"UPDATE {PERSON_KEYS} k SET found = m.id FROM ({branches}) m "  # noqa: S608
+        "WHERE k.project_id = m.project_id AND k.by = m.by AND k.value = m.value"
+    )
+
+
+# A row's first error, in the order the Python path checks a row: a value under no header,
+# the activity's cells and project, the person, the activity, the participant.
+_FIRST_ERROR = [
+    ("s.extra <> ''", "''", "%(extra)s"),
+    ("a.error_column IS NOT NULL", "a.error_column", "a.error_message"),
+    ("p.error_column IS NOT NULL", "p.error_column", "p.error_message"),
+    ("a.found IS NULL", "'date'", "a.missing_message"),
+    ("p.found IS NULL", "'reference'", "%(no_participant)s"),
+]
+
+
+def _resolve(cursor, cell: _Cells) -> int:
+    """Every row with its activity and participant, or its first error; how many failed."""
+    column = " ".join(f"WHEN {when} THEN {key}" for when, key, _message in _FIRST_ERROR)
+    message = " ".join(f"WHEN {when} THEN {text}" for when, _key, text in _FIRST_ERROR)
+    activity = " AND ".join(f"a.w_{key} = {cell(key)}" for key in ACTIVITY_PART)
+    person = " AND ".join(f"p.w_{key} = {cell(key)}" for key in PERSON_PART)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {RESOLVED} AS "  # noqa: S608 -- our names
+        f"SELECT s.n, a.project_id, a.found AS activity_id, p.found AS participant_id, "
+        f"CASE {column} END AS error_column, CASE {message} END AS error_message "
+        f"FROM {STAGING} s JOIN {ACTIVITY_KEYS} a ON {activity} JOIN {PERSON_KEYS} p ON {person}",
+        {
+            "extra": _("a value in a column without header"),
+            "no_participant": str(kinds.NO_SUCH_PARTICIPANT),
+        },
+    )
+    cursor.execute(f"SELECT count(*) FROM {RESOLVED} WHERE error_column IS NOT NULL")  # noqa: S608
+    return cursor.fetchone()[0]
+
+
+def _errors(cursor, cell: _Cells, report: ImportReport) -> None:
+    """The first ``ERRORS_KEPT`` errors in row order, each with its cell as written."""
+    value = " ".join(
+        f"WHEN '{key}' THEN {cell(key)}" for key in (*ACTIVITY_PART, "reference", "insz")
+    )
+    cursor.execute(
+        f"SELECT r.n, r.error_column, CASE r.error_column WHEN '' THEN s.extra {value} END, "  # noqa: S608
+        f"r.error_message FROM {RESOLVED} r JOIN {STAGING} s USING (n) "
+        "WHERE r.error_column IS NOT NULL ORDER BY r.n LIMIT %s",
+        [ERRORS_KEPT],
+    )
+    for number, key, written, message in cursor.fetchall():
+        report.refuse(number, cell.written.get(key, key), written, message)
+
+
+def _new_pairs(cursor) -> int:
+    """How many valid rows would have been created (an import that saves nothing)."""
+    cursor.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT activity_id, participant_id "  # noqa: S608
+        f"FROM {RESOLVED} WHERE error_column IS NULL) v WHERE NOT EXISTS ("
+        "SELECT FROM register_attendance t "
+        "WHERE t.activity_id = v.activity_id AND t.participant_id = v.participant_id)"
+    )
+    return cursor.fetchone()[0]
+
+
+def _touched(cursor, spec: kinds.Kind) -> dict[Project, frozenset[str] | None]:
+    cursor.execute(f"SELECT DISTINCT project_id FROM {RESOLVED} WHERE error_column IS NULL")  # noqa: S608
+    ids = [pk for (pk,) in cursor.fetchall()]
+    return {project: spec.touching for project in Project.objects.filter(pk__in=ids)}
