@@ -5,10 +5,16 @@ Builds, inside a transaction that is rolled back at the end (the database is lef
 attendees, writes an attendance CSV of 100 × 1,000 = 100,000 rows, then times:
 
 1. raw ``COPY`` of the file into a table of text columns: what PostgreSQL ingests at most;
-2. the validated import (``import_file``: every cell parsed, every row checked, natural keys
-   looked up, chunks written with COPY, one KPI recompute);
-3. the former path, row by row through ``attendance_record`` (each row looked up and the KPI
-   recomputed), on the first ``BEFORE_ROWS`` rows only, as it would take an hour on all.
+2. the validated import (``import_file``: on PostgreSQL the file is staged with COPY, each
+   distinct activity and person checked once, the rows joined to them and inserted in SQL,
+   one KPI recompute), including the foreign-key checks the commit runs (the import's
+   transaction is rolled back here, so they are forced with ``SET CONSTRAINTS ALL IMMEDIATE``);
+3. the floor of any import into the register: ``COPY`` of the same rows, already resolved
+   to (activity id, participant id), straight into the attendance table with its indexes,
+   plus the same foreign-key checks (measured in a transaction of its own, so neither run
+   finds the other's dead index entries);
+4. the former path, row by row through ``attendance_record`` (each row looked up and the KPI
+   recomputed), on the first ``BEFORE_ROWS`` rows only, as it would take hours on all.
 
 ``DATABASE_URL`` names the database (default: ``gm_uploads_bench`` on the local server).
 Usage: ``.venv/bin/python bench/import_speed.py [ROWS]``.
@@ -22,7 +28,7 @@ import time
 from pathlib import Path
 
 ACTIVITIES = 100
-BEFORE_ROWS = 2_000
+BEFORE_ROWS = 200
 
 
 def _setup() -> None:
@@ -142,6 +148,38 @@ def _row_by_row(project, path: Path) -> tuple[int, float]:
     return done, seconds
 
 
+def _write_floor(project) -> float:
+    """COPY the file's rows, resolved to ids beforehand, into the attendance table."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id, p.id FROM register_activity a JOIN register_participant p "
+            "ON p.project_id = a.project_id WHERE a.project_id = %s "
+            "AND p.reference LIKE 'BENCH-%%' "
+            "ORDER BY a.id, p.id",
+            [project.pk],
+        )
+        pairs = cursor.fetchall()
+        clock = time.perf_counter()
+        with cursor.cursor.copy(
+            "COPY register_attendance (activity_id, participant_id) FROM STDIN"
+        ) as copy:
+            for pair in pairs:
+                copy.write_row(pair)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        return time.perf_counter() - clock
+
+
+def _fk_checks() -> float:
+    from django.db import connection
+
+    clock = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    return time.perf_counter() - clock
+
+
 def main(argv: list[str]) -> int:
     _setup()
     from django.core.management import call_command
@@ -155,28 +193,43 @@ def main(argv: list[str]) -> int:
     if connection.vendor != "postgresql":
         print("import_speed compares with PostgreSQL COPY; DATABASE_URL is not PostgreSQL")
         return 2
+    with transaction.atomic():
+        project = _project()
+        _register(project, people)
+        floor_s = _write_floor(project)
+        transaction.set_rollback(True)
     with tempfile.TemporaryDirectory() as folder, transaction.atomic():
         project = _project()
         sessions = _register(project, people)
         path = Path(folder) / "aanwezigheden.csv"
         rows = _write_file(path, sessions, people)
+        size = path.stat().st_size
         copy_s = _raw_copy(path)
         before_rows, before_s = _row_by_row(project, path)
         clock = time.perf_counter()
         report = import_file(source=path, file_name=path.name, kind="attendance")
         import_s = time.perf_counter() - clock
+        checks_s = _fk_checks()
         assert report.saved and report.created == rows, report
         transaction.set_rollback(True)
-    size = path.stat().st_size if path.exists() else 0
-    print(f"file: {rows:,} attendance rows ({size or 'deleted'}), PostgreSQL, same run")
+    total_s = import_s + checks_s
+    print(f"file: {rows:,} attendance rows ({size:,} bytes), PostgreSQL, same run")
     print(f"raw COPY into text columns:      {rows / copy_s:>10,.0f} rows/s ({copy_s:.2f} s)")
-    print(f"validated import (batch, COPY):  {rows / import_s:>10,.0f} rows/s ({import_s:.2f} s)")
+    print(
+        f"validated import (staged, SQL):  {rows / total_s:>10,.0f} rows/s ({total_s:.2f} s: "
+        f"import {import_s:.2f} s + foreign-key checks at commit {checks_s:.2f} s)"
+    )
+    print(
+        f"COPY of resolved ids into the attendance table + its checks: {rows / floor_s:>10,.0f} "
+        f"rows/s ({floor_s:.2f} s)"
+    )
     print(
         f"row by row through the service: {before_rows / before_s:>10,.0f} rows/s "
         f"(first {before_rows:,} rows, {before_s:.2f} s)"
     )
-    print(f"ratio validated / COPY: {copy_s / import_s:.2f} (target at least 0.50)")
-    print(f"speed-up over row by row: {(rows / import_s) / (before_rows / before_s):.0f}x")
+    print(f"ratio validated / raw COPY: {copy_s / total_s:.2f} (target at least 0.50)")
+    print(f"ratio validated / COPY into the attendance table: {floor_s / total_s:.2f}")
+    print(f"speed-up over row by row: {(rows / total_s) / (before_rows / before_s):.0f}x")
     return 0
 
 

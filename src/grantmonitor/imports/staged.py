@@ -80,6 +80,7 @@ def import_records(
         for table in (STAGING, ACTIVITY_KEYS, PERSON_KEYS, RESOLVED):
             cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
         _stage(cursor, header, records, report, progress)
+        cursor.execute(f"ANALYZE {STAGING}")  # for the planner: hash joins, not nested loops
         check = _Check(spec, default_project, projects)
         _keys(cursor, ACTIVITY_KEYS, ACTIVITY_PART, cell, check.activity, _ACTIVITY_OUTCOME)
         _keys(cursor, PERSON_KEYS, PERSON_PART, cell, check.person, _PERSON_OUTCOME)
@@ -209,6 +210,7 @@ def _keys(cursor, table, part, cell, check, outcome: str) -> None:
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in checked:
                     copy.write_row(row)
+    cursor.execute(f"ANALYZE {table}")  # a temporary table has no statistics until asked
 
 
 def _look_up(cursor) -> None:
