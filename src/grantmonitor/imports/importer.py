@@ -9,6 +9,11 @@ names its row, column and value. A row whose natural key (see
 :mod:`grantmonitor.imports.kinds`) is already present is counted as unchanged, so
 re-importing a file creates nothing twice. At most ``ERRORS_KEPT`` errors are kept for the
 report (the rest are counted), so a file full of mistakes does not fill the memory either.
+
+This is the Python path, which runs everywhere except for an attendance CSV on PostgreSQL:
+that one is staged with COPY and checked and joined in SQL by
+:mod:`grantmonitor.imports.staged` (its docstring says which path runs where). The checks
+both paths share (cells, project, the report) are in :mod:`grantmonitor.imports.checks`.
 """
 
 from collections.abc import Callable, Hashable, Iterator

@@ -14,9 +14,11 @@ Natural keys (re-importing the same file creates nothing twice):
 
 Register rows are validated one by one and written in chunks by
 :mod:`grantmonitor.register.batch`, which recomputes each project's KPIs once at the end;
-reported KPI values (a few per project) go through their service row by row. There are no
-selectors yet for these natural keys, so the lookups below read the models directly (read
-only), a few queries per batch of rows rather than one per row.
+reported KPI values (a few per project) go through their service row by row. An attendance
+CSV on PostgreSQL is checked per distinct activity and person instead, with the same
+functions (:func:`person`, :func:`activity_missing`), see :mod:`grantmonitor.imports.staged`.
+There are no selectors yet for these natural keys, so the lookups below read the models
+directly (read only), a few queries per batch of rows rather than one per row.
 """
 
 from collections.abc import Callable, Hashable
