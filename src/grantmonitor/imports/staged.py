@@ -54,6 +54,7 @@ ACTIVITY_PART = ("project", "date", "kind", "title")
 PERSON_PART = ("project", "reference", "insz")
 KEYS_CHUNK = 5000  # distinct keys checked in Python, then copied back, at a time
 COPY_CHUNK = 5000  # rows formatted in Python before they are sent to COPY
+WORK_MEM = "64MB"  # to sort a million valid pairs for the insert in memory, not on disk
 
 
 def applies(spec: kinds.Kind, file_name: str) -> bool:
@@ -91,6 +92,7 @@ def import_records(
         report.failed += failed - len(report.errors)  # the errors kept are counted already
         valid = report.rows - report.failed
         if report.saved:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
             created = register_batch.attendances_insert_from(
                 f"SELECT activity_id, participant_id FROM {RESOLVED} "  # noqa: S608 -- our names
                 "WHERE error_column IS NULL ORDER BY activity_id, participant_id"

@@ -6,7 +6,8 @@ from openpyxl import Workbook
 
 from grantmonitor.imports.importer import ERRORS_KEPT, import_file
 from grantmonitor.imports.sheets import read_rows
-from grantmonitor.register.models import Participant
+from grantmonitor.imports.tests.conftest import SESSION, attendees_kpi  # noqa: F401 -- a fixture
+from grantmonitor.register.models import Attendance, Participant
 
 ROWS = 50_000
 # Holding 50,000 parsed rows (a dict of cells each) takes well over 25 MB; streaming in
@@ -79,4 +80,20 @@ def test_a_50000_row_xlsx_is_read_as_a_stream(tmp_path):
     assert header == ["referentie van de promotor", "intakedatum"]
     assert count == ROWS
     assert (last.number, last.cells["referentie van de promotor"]) == (ROWS + 1, "GR-49999")
+    assert peak < PEAK_BOUND, peak
+
+
+def test_a_50000_row_attendance_csv_imports_in_bounded_memory(attendees_kpi, tmp_path):  # noqa: F811
+    """On PostgreSQL staged with COPY and joined in SQL, elsewhere row by row: either way the
+    rows stream, and three people on 50,000 rows are created once."""
+    path = tmp_path / "aanwezigheden.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("datum;soort;titel;referentie van de promotor\n")
+        for number in range(ROWS):
+            out.write(f"{';'.join(SESSION)};HB-00{1 + number % 3}\n")
+    report, peak = _peak(
+        lambda: import_file(source=path, file_name=path.name, kind="attendance", project="Hefboom")
+    )
+    assert (report.rows, report.created, report.unchanged, report.failed) == (ROWS, 3, ROWS - 3, 0)
+    assert Attendance.objects.filter(activity__project=attendees_kpi.project).count() == 3
     assert peak < PEAK_BOUND, peak
