@@ -14,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from grantmonitor.calls.models import Call, Project
+from grantmonitor.common.suppression import Figure
 from grantmonitor.documents.render import FORMATS
 from grantmonitor.dossiers import services as dossier_services
 from grantmonitor.dossiers.models import (
@@ -144,6 +145,30 @@ class KpiRowSerializer(serializers.Serializer):
     )
     achievement_percent = serializers.DecimalField(source="assessment.score_percent", **COMPUTED)
     checks = BreakdownCheckSerializer(many=True)
+    suppressed = serializers.SerializerMethodField(
+        help_text="For a reader who sees counts of people as published: '< 5' (or '≥ 5' for a "
+        "count hidden to protect a small one) when the realised count is hidden; then the "
+        "realised value, the achievement and the breakdown checks are left out. Else null."
+    )
+
+    def _hidden(self, row) -> Figure | None:
+        """The published figure of the row's realised count, when the context's reader may
+        not see it (``figures`` in the context: ``documents.opendata.people_figures``)."""
+        figure = (self.context.get("figures") or {}).get(("kpi", row.kpi.pk))
+        return figure if figure is not None and figure.hidden else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_suppressed(self, row) -> str | None:
+        figure = self._hidden(row)
+        return figure.label if figure is not None else None
+
+    def to_representation(self, row):
+        data = super().to_representation(row)
+        if data["suppressed"] is not None:
+            data["realised"]["value"] = None
+            data["achievement_percent"] = None
+            data["checks"] = []
+        return data
 
 
 class KpiValueSerializer(serializers.ModelSerializer):

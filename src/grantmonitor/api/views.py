@@ -23,6 +23,7 @@ from grantmonitor.api import serializers as api
 from grantmonitor.api.permissions import ApiPermission, require
 from grantmonitor.calls.selectors import call_list, project_list
 from grantmonitor.documents.answer import compose_answer
+from grantmonitor.documents.opendata import people_figures
 from grantmonitor.documents.render import FORMATS, render_answer
 from grantmonitor.dossiers.models import Advance, CostLine, DossierStatus
 from grantmonitor.dossiers.selectors import (
@@ -128,8 +129,11 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     )
     @action(detail=True, pagination_class=None)
     def kpis(self, request, pk=None):
-        table = project_kpis(project=self.get_object())
-        return Response(api.KpiRowSerializer(table.rows, many=True).data)
+        project = self.get_object()
+        table = project_kpis(project=project)
+        as_published = not may.sees_small_counts(request.user, project)
+        context = {"figures": people_figures(table) if as_published else None}
+        return Response(api.KpiRowSerializer(table.rows, many=True, context=context).data)
 
     def _bulk(self, request, *, rows_in, rows_out, service):
         project = self.get_object()

@@ -394,3 +394,34 @@ def test_the_api_asks_the_same_predicates_as_the_pages(demo, as_user):
         f"/api/dossiers/{gtb['id']}/steps/", {"step": "close", "on": "2018-04-01"}, format="json"
     )
     assert response.status_code == 403
+
+
+def test_the_cabinet_reads_a_small_count_of_people_as_published(demo):
+    from decimal import Decimal
+
+    from grantmonitor.calls.models import TargetGroup
+    from grantmonitor.kpis.models import KpiKind
+    from grantmonitor.kpis.services import kpi_create, kpi_value_record, target_group_count_set
+
+    gtb = demo["call"].projects.get(name="GTB")
+    kpi = kpi_create(
+        project=gtb, name="Gestarte vijftigplussers", kind=KpiKind.COUNT, objective_value=Decimal(2)
+    )
+    kpi_value_record(kpi=kpi, value=Decimal(3))
+    target_group_count_set(
+        kpi=kpi, target_group=TargetGroup.objects.get(code="aged_50_plus"), count=3
+    )
+
+    def rows(username):
+        api = APIClient()
+        api.force_authenticate(demo["users"][username])
+        response = api.get(f"/api/projects/{gtb.pk}/kpis/")
+        assert response.status_code == 200
+        return {line["id"]: line for line in response.json()}
+
+    cabinet, handler = rows("kabinet"), rows("dossierbehandelaar")
+    assert (cabinet[kpi.pk]["suppressed"], cabinet[kpi.pk]["realised"]["value"]) == ("< 5", None)
+    assert cabinet[kpi.pk]["achievement_percent"] is None
+    assert (handler[kpi.pk]["suppressed"], handler[kpi.pk]["realised"]["value"]) == (None, "3.00")
+    # the seed's counts stay as they are for the cabinet: 276 people started
+    assert {line["realised"]["value"] for line in cabinet.values()} >= {"276.00"}
