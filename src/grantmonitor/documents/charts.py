@@ -2,7 +2,6 @@
 
 ``chart_for_project`` turns a project's KPI table into chart data; ``render_svg`` and
 ``render_png`` draw it with matplotlib's Agg backend (no display needed).
-``project_chart_svg`` does both for one project, for the web pages.
 """
 
 import io
@@ -16,11 +15,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
-from grantmonitor.calls.models import Project
 from grantmonitor.common.money import format_number
 from grantmonitor.documents.text import printable
 from grantmonitor.kpis import rules
-from grantmonitor.kpis.selectors import ProjectKpis, project_kpis
+from grantmonitor.kpis.selectors import ProjectKpis
 
 matplotlib.use("Agg")  # draw to files only; never a display
 
@@ -126,9 +124,3 @@ def render_png(chart: Chart, *, dpi: int = 150) -> bytes:
     buffer = io.BytesIO()
     _figure(chart).savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
-
-
-def project_chart_svg(*, project: Project, language: str = "nl") -> str:
-    """The SVG chart of one project, or "" when it has no numeric KPI to draw."""
-    chart = chart_for_project(project_kpis(project=project), language=language)
-    return render_svg(chart) if chart else ""

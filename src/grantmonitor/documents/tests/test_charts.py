@@ -3,7 +3,6 @@ from decimal import Decimal as D
 from grantmonitor.calls.services import call_create, project_create
 from grantmonitor.documents.charts import (
     chart_for_project,
-    project_chart_svg,
     render_png,
     render_svg,
     shorten,
@@ -39,4 +38,3 @@ def test_a_project_without_numeric_kpis_has_no_chart(db):
     call = call_create(title="Leeg", number_of_projects=1)
     project = project_create(call=call, name="Leeg", promoter=organisation_create(name="Leeg"))
     assert chart_for_project(project_kpis(project=project)) is None
-    assert project_chart_svg(project=project) == ""
