@@ -15,7 +15,9 @@ from django.urls import reverse
 
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.dossiers.models import Dossier
+from grantmonitor.imports.models import ImportJob
 from grantmonitor.questions.models import WrittenQuestion
+from grantmonitor.register.models import Activity, Participant
 from grantmonitor.web.tests.test_casework import at_inspection
 from grantmonitor.web.tests.test_casework_browser import log_in, new_page
 
@@ -41,16 +43,74 @@ def _question(number: int) -> int:
     return WrittenQuestion.objects.get(number=number).pk
 
 
+def _hefboom() -> int:
+    return _project("Hefboom")
+
+
+def _with_a_register(users) -> None:
+    """Hefboom's participant HB-A11Y (with a name) at a training, and an import of two
+    attendance rows of which one is refused."""
+    import datetime
+
+    from grantmonitor.imports.jobs import job_start
+    from grantmonitor.register.identity import identity_set
+    from grantmonitor.register.services import activity_record, participant_register
+
+    hefboom = Project.objects.get(name="Hefboom")
+    participant = participant_register(
+        project=hefboom, registered_on=datetime.date(2016, 3, 1), reference="HB-A11Y"
+    )
+    identity_set(participant, actor=users["promotor"], name="Sofie Janssens")
+    activity_record(
+        project=hefboom,
+        kind="training",
+        date=datetime.date(2016, 5, 12),
+        title="Opnieuw starten",
+        organiser=hefboom.promoter,
+        participants=[participant],
+    )
+    rows = "project;datum;soort;titel;referentie van de promotor\n" + "".join(
+        f"Hefboom;12/05/2016;training;Opnieuw starten;{reference}\n"
+        for reference in ("HB-A11Y", "HB-404")
+    )
+    job = job_start(
+        project=hefboom,
+        user=users["promotor"],
+        kind="attendance",
+        valid_only=False,
+        file_name="aanwezigheden.csv",
+        content=rows.encode(),
+    )
+    job.refresh_from_db()
+    assert (job.status, job.failed) == ("done", 1)  # its page lists the refused row
+
+
 # (role, page name, URL) over the demo data plus a dossier "Testproject" at the inspection
-# service; the role None is a visitor who has not logged in.
+# service and a small register with an import (``_with_a_register``); the role None is a
+# visitor who has not logged in.
 PAGES: list[tuple[str | None, str, Callable[[], str]]] = [
     (None, "login", lambda: _url("login")),
+    (None, "open data", lambda: _url("web:opendata")),
     ("kabinet", "home", lambda: _url("web:home")),
     ("kabinet", "call", lambda: _url("web:call", Call.objects.get().pk)),
     ("kabinet", "questions", lambda: _url("web:questions")),
     ("kabinet", "question", lambda: _url("web:question", _question(418))),
     ("promotor", "home", lambda: _url("web:home")),
-    ("promotor", "project", lambda: _url("web:project", _project("Hefboom"))),
+    ("promotor", "project", lambda: _url("web:project", _hefboom())),
+    ("promotor", "register", lambda: _url("web:register", _hefboom())),
+    ("promotor", "activities", lambda: _url("web:register-activities", _hefboom())),
+    (
+        "promotor",
+        "activity",
+        lambda: _url("web:register-activity", _hefboom(), Activity.objects.get().pk),
+    ),
+    ("promotor", "imports", lambda: _url("web:uploads")),
+    ("promotor", "import", lambda: _url("web:upload", ImportJob.objects.get().pk)),
+    (
+        "promotor",
+        "participant privacy",
+        lambda: _url("web:participant-privacy", Participant.objects.get(reference="HB-A11Y").pk),
+    ),
     ("dossierbehandelaar", "dossiers", lambda: _url("web:dossiers")),
     ("dossierbehandelaar", "dossier", lambda: _url("web:dossier", _dossier("Testproject"))),
     ("dossierbehandelaar", "closed dossier", lambda: _url("web:dossier", _dossier("Stebo"))),
@@ -58,6 +118,7 @@ PAGES: list[tuple[str | None, str, Callable[[], str]]] = [
     ("inspecteur", "inspection queue", lambda: _url("web:inspection-queue")),
     ("inspecteur", "inspection", lambda: _url("web:inspection", _dossier("Testproject"))),
     ("beheerder", "dossiers", lambda: _url("web:dossiers")),
+    ("beheerder", "audit trail", lambda: _url("web:audit")),
 ]
 
 ROLES = list(dict.fromkeys(role for role, _name, _url in PAGES))
@@ -75,10 +136,13 @@ RUN_AXE = """async () => {
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda role: role or "visitor")
-def test_main_pages_have_no_serious_accessibility_violation(live_server, browser, role):
+def test_main_pages_have_no_serious_accessibility_violation(live_server, browser, settings, role):
     from grantmonitor.demo.seed import load_demo
 
-    at_inspection(load_demo())  # a dossier with cost lines at the inspection service
+    settings.IMPORT_JOBS_IN_BACKGROUND = False
+    demo = load_demo()
+    at_inspection(demo)  # a dossier with cost lines at the inspection service
+    _with_a_register(demo["users"])
     page = new_page(browser, bypass_csp=True)
     if role is not None:
         log_in(page, live_server, role)
