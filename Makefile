@@ -61,3 +61,10 @@ serve: install var/identity.key
 	DATABASE_URL=$(PROD_DATABASE_URL) GRANTMONITOR_IDENTITY_KEYS=$$(cat var/identity.key) \
 	  $(VENV)/bin/gunicorn grantmonitor.wsgi \
 	  --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
+
+# The role guides' screenshots (docs/guides/): the browser tests take them, refresh.py copies
+# the ones the guides show into docs/guides/img/.
+.PHONY: guides
+guides: install system-packages
+	$(VENV)/bin/pytest -m browser -q
+	$(PY) docs/guides/refresh.py
