@@ -241,8 +241,10 @@ def _scoped(user, dossiers):
 @require_GET
 def dossier_dashboard(request):
     _allow(permissions.can_follow_dossiers(request.user))
-    filters = DossierFilter(request.GET, user=request.user)
-    dossiers = list(filters.filter(_scoped(request.user, dossier_money_list())))
+    filters = DossierFilter(
+        request.GET, queryset=_scoped(request.user, dossier_money_list()), request=request
+    )
+    dossiers = list(filters.qs) if filters.is_valid() else []
     kpis = {
         table.project.pk: table for table in projects_kpis(projects=[d.project for d in dossiers])
     }
@@ -254,7 +256,7 @@ def dossier_dashboard(request):
         request,
         "web/casework/dashboard.html",
         {
-            "filters": filters,
+            "filters": filters.form,
             "lines": lines,
             "totals": Totals.of(dossiers),
             "chart": MoneyChart.of(dossiers),

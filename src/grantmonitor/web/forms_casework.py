@@ -4,9 +4,9 @@ Amounts are typed as people write them ("1.234,56" in Dutch, "1,234.56" in Engli
 with ``common.numbers.parse_number`` into an exact ``Decimal``; the services check the rest.
 """
 
+import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -22,43 +22,40 @@ from grantmonitor.dossiers.models import Dossier, DossierStatus, Verdict
 DECIMAL_MARKS = {"nl": ",", "en": "."}
 
 
-class DossierFilter(forms.Form):
-    """The dashboard's filters: call, state and case handler, each optional."""
+def _calls(request):
+    return call_list().filter(permissions.call_scope(request.user))
 
-    call = forms.ModelChoiceField(
-        queryset=None, required=False, label=_("Call"), empty_label=_("All calls")
+
+class DossierFilter(django_filters.FilterSet):
+    """The dashboard's filters: call, state and case handler, each optional. A value that is
+    not among the choices matches nothing; the form says which."""
+
+    call = django_filters.ModelChoiceFilter(
+        field_name="project__call", queryset=_calls, label=_("Call"), empty_label=_("All calls")
     )
-    status = forms.ChoiceField(
-        choices=[("", _("All states")), *DossierStatus.choices], required=False, label=_("State")
+    status = django_filters.ChoiceFilter(
+        field_name="current_status",
+        choices=DossierStatus.choices,
+        label=_("State"),
+        empty_label=_("All states"),
     )
-    case_handler = forms.ModelChoiceField(
-        queryset=None, required=False, label=_("Case handler"), empty_label=_("All case handlers")
+    case_handler = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(handled_dossiers__isnull=False)
+        .distinct()
+        .order_by("last_name", "first_name", "username"),
+        label=_("Case handler"),
+        empty_label=_("All case handlers"),
     )
 
-    def __init__(self, data, *, user: User):
-        super().__init__(data)
-        self.fields["call"].queryset = call_list().filter(permissions.call_scope(user))
-        self.fields["case_handler"].queryset = (
-            User.objects.filter(handled_dossiers__isnull=False)
-            .distinct()
-            .order_by("last_name", "first_name", "username")
-        )
-        self.fields["case_handler"].label_from_instance = lambda handler: (
+    class Meta:
+        model = Dossier
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["case_handler"].label_from_instance = lambda handler: (
             handler.get_full_name() or handler.get_username()
         )
-
-    def filter(self, dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
-        """The dossiers that match; none when a filter value is unknown (the form says which)."""
-        if not self.is_valid():
-            return dossiers.none()
-        data = self.cleaned_data
-        if data["call"]:
-            dossiers = dossiers.filter(project__call=data["call"])
-        if data["status"]:
-            dossiers = dossiers.filter(current_status=data["status"])
-        if data["case_handler"]:
-            dossiers = dossiers.filter(case_handler=data["case_handler"])
-        return dossiers
 
 
 class DatedStepForm(forms.Form):
