@@ -8,6 +8,7 @@ registration per person, a date in the project's period) lives in
 
 import datetime
 
+import django_filters
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
@@ -135,30 +136,52 @@ class ActivityForm(forms.Form):
             del self.fields["partners"]
 
 
-class ReferenceSearchForm(forms.Form):
-    """A list narrowed to the participants whose reference contains this text."""
+class ReferenceFilter(django_filters.FilterSet):
+    """Participants whose reference contains this text; the form's ids start ``search_``."""
 
-    reference = forms.CharField(label=_("Reference contains"), max_length=100, required=False)
-
-
-class RegisterSearchForm(ReferenceSearchForm):
-    """The register page's declared filter; an empty field does not narrow."""
-
-    characteristic = forms.ChoiceField(
-        label=_("Characteristic"),
-        required=False,
-        choices=[("", _("any")), *CHARACTERISTIC_CHOICES],
+    reference = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("Reference contains"), max_length=100
     )
-    activity = forms.TypedChoiceField(
-        label=_("Attended"), required=False, coerce=int, empty_value=None
+
+    class Meta:
+        model = Participant
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.auto_id = "search_%s"
+
+    @property
+    def matches(self):
+        """The participants found; none when a value is refused (the form says why)."""
+        return self.qs if self.is_valid() else self.queryset.none()
+
+
+class ParticipantFilter(ReferenceFilter):
+    """The register page's search over ``register.selectors.participant_list``, whose
+    ``has_<code>`` flags it narrows by; an empty field does not narrow."""
+
+    characteristic = django_filters.ChoiceFilter(
+        label=_("Characteristic"),
+        choices=CHARACTERISTIC_CHOICES,
+        empty_label=_("any"),
+        method="_having",
+    )
+    activity = django_filters.ModelChoiceFilter(
+        field_name="attendances__activity",
+        label=_("Attended"),
+        queryset=Activity.objects.none(),
+        empty_label=_("any activity"),
     )
 
     def __init__(self, *args, activities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["activity"].choices = [
-            ("", _("any activity")),
-            *((activity.pk, activity_label(activity)) for activity in activities),
-        ]
+        field = self.form.fields["activity"]
+        field.queryset = activities
+        field.label_from_instance = activity_label
+
+    def _having(self, participants, _name, code):
+        return participants.filter(**{f"has_{code}": True})
 
 
 class QuickAttendanceForm(forms.Form):

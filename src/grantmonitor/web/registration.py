@@ -35,10 +35,10 @@ from grantmonitor.register.selectors import (
 )
 from grantmonitor.web.forms_registration import (
     ActivityForm,
+    ParticipantFilter,
     ParticipantForm,
     QuickAttendanceForm,
-    ReferenceSearchForm,
-    RegisterSearchForm,
+    ReferenceFilter,
     activity_label,
     add_service_errors,
 )
@@ -205,24 +205,19 @@ def register_page(request, pk: int):
         else:
             _remember(request, effect)
             return redirect("web:register", pk=project.pk)
-    activities = activity_list(project=project)
-    search = RegisterSearchForm(request.GET or None, activities=activities, auto_id="search_%s")
-    criteria = search.cleaned_data if search.is_valid() else {}
-    participants = participant_list(
-        project=project,
-        reference=criteria.get("reference", ""),
-        characteristic=criteria.get("characteristic", ""),
-        activity_id=criteria.get("activity"),
+    search = ParticipantFilter(
+        request.GET,
+        queryset=participant_list(project=project),
+        activities=activity_list(project=project),
     )
-    participants = _with_names(request, project, participants)
-    page = _page_of(request, participants)
+    page = _page_of(request, _with_names(request, project, search.matches))
     return render(
         request,
         "web/registration/register.html",
         {
             **_base(request, project),
             "form": form,
-            "search": search,
+            "search": search.form,
             "page": page,
             "lines": _lines(page),
             "effect": _recall(request),
@@ -285,10 +280,9 @@ def _activity(project: Project, activity_pk: int):
 
 
 def _attendance_context(request, project, activity, reference: str = "") -> dict:
-    search = ReferenceSearchForm({"reference": reference}, auto_id="search_%s")
-    participants = attendance_list(activity=activity, reference=reference)
-    page = _page_of(request, _with_names(request, project, participants))
-    return {**_base(request, project), "activity": activity, "search": search, "page": page}
+    search = ReferenceFilter({"reference": reference}, queryset=attendance_list(activity=activity))
+    page = _page_of(request, _with_names(request, project, search.matches))
+    return {**_base(request, project), "activity": activity, "search": search.form, "page": page}
 
 
 @login_required
