@@ -68,7 +68,7 @@ def import_file(
     with transaction.atomic():
         if staged.applies(spec, file_name):
             touched = staged.import_records(
-                spec, header, columns, records, project, projects, report, progress
+                spec, source, header, columns, records, project, projects, report, progress
             )
         else:
             touched = {}

@@ -130,6 +130,11 @@ def _xlsx_value(cell) -> CellValue:
     return cell.value
 
 
+def delimiter_of(header_line: str) -> str:
+    """``;`` or ``,``: whichever the header line uses (``;`` when as often)."""
+    return ";" if ";" in header_line and header_line.count(";") >= header_line.count(",") else ","
+
+
 def _csv_records(source: Path | BinaryIO) -> tuple[list[str], Iterator[Record]]:
     binary = source.open("rb") if isinstance(source, Path) else source
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
@@ -143,7 +148,7 @@ def _csv_records(source: Path | BinaryIO) -> tuple[list[str], Iterator[Record]]:
             raise SheetError(_("The file has no header row."))
     except UnicodeDecodeError as exc:
         raise SheetError(_("The file is not UTF-8 text; save it as CSV UTF-8.")) from exc
-    delimiter = ";" if ";" in line and line.count(";") >= line.count(",") else ","
+    delimiter = delimiter_of(line)
     reader = csv.reader(chain([line], text), delimiter=delimiter)
     header = _header(next(reader))
 

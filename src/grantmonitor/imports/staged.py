@@ -4,15 +4,17 @@ Which path runs where:
 
 - **PostgreSQL, kind ``attendance``, a ``.csv`` file** (the file of millions of rows) runs
   here. The rows are streamed with ``COPY`` into a temporary staging table (all cells as
-  text, with the row's number). Each *distinct* activity (project, date, kind, title) and
-  each distinct person (project, reference, INSZ) written in the file is then checked once
-  in Python, with the same parsers and messages as the Python path
-  (:mod:`grantmonitor.imports.checks`, :mod:`grantmonitor.imports.kinds`), and the outcome
-  is copied into two small temporary tables; the activities and participants are found by
-  their natural keys in SQL, every row gets its first error (or its ids) in one join, the
-  first ``ERRORS_KEPT`` errors are read back in row order, and the valid pairs are inserted
-  in one ``INSERT … SELECT … ON CONFLICT DO NOTHING``
-  (:func:`grantmonitor.register.batch.attendances_insert_from`).
+  text, with the row's number): a plain file (no quote, no blank line, every row as wide as
+  the header, lines ending in LF or CR LF) byte for byte as it is, any other through
+  Python's :mod:`csv` reader (:mod:`grantmonitor.imports.sheets`), which numbers its rows.
+  Each *distinct* activity (project, date, kind, title) and each distinct person (project,
+  reference, INSZ) written in the file is then checked once in Python, with the same parsers
+  and messages as the Python path (:mod:`grantmonitor.imports.checks`,
+  :mod:`grantmonitor.imports.kinds`), and the outcome is copied into two small temporary
+  tables; the activities and participants are found by their natural keys in SQL, every row
+  gets its first error (or its ids) in one join, the first ``ERRORS_KEPT`` errors are read
+  back in row order, and the valid pairs are inserted in one ``INSERT … SELECT … ON CONFLICT
+  DO NOTHING`` (:func:`grantmonitor.register.batch.attendances_insert_from`).
 - **Everything else** (SQLite, XLSX files, the other kinds) runs through the Python path of
   :mod:`grantmonitor.imports.importer`, row by row in batches. XLSX stays there because
   reading the sheet (openpyxl) costs far more than checking its rows.
@@ -20,15 +22,22 @@ Which path runs where:
 Both paths produce the same counts and the same errors (row, column, value, Dutch message),
 except that here the errors come in row order where the Python path lists, within a batch of
 ``BATCH_SIZE`` rows, unreadable rows before unknown references.
+
+The staging tables are temporary (never written to the WAL) and analysed before they are
+joined; ``work_mem`` is raised for the import's transaction only, to sort the pairs in
+memory. ``synchronous_commit`` is left as it is: a committed import is on disk.
 """
 
+import codecs
 import csv
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
+import psycopg
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from grantmonitor.calls.models import Project
@@ -43,7 +52,7 @@ from grantmonitor.imports.checks import (
     project_of,
     values_parsed,
 )
-from grantmonitor.imports.sheets import Record, extra_value
+from grantmonitor.imports.sheets import Record, delimiter_of, extra_value
 from grantmonitor.register import batch as register_batch
 
 STAGING = "import_staging"
@@ -54,6 +63,7 @@ ACTIVITY_PART = ("project", "date", "kind", "title")
 PERSON_PART = ("project", "reference", "insz")
 KEYS_CHUNK = 5000  # distinct keys checked in Python, then copied back, at a time
 COPY_CHUNK = 5000  # rows formatted in Python before they are sent to COPY
+BLOCK = 1 << 20  # bytes of a plain file sent to COPY at a time
 WORK_MEM = "64MB"  # to sort a million valid pairs for the insert in memory, not on disk
 
 
@@ -67,6 +77,7 @@ def applies(spec: kinds.Kind, file_name: str) -> bool:
 
 def import_records(
     spec: kinds.Kind,
+    source: Path | BinaryIO,
     header: list[str],
     columns: dict[str, str],
     records: Iterator[Record],
@@ -75,18 +86,23 @@ def import_records(
     report: ImportReport,
     progress: Callable[[ImportReport], None] | None,
 ) -> dict[Project, frozenset[str] | None]:
-    """Import the attendance ``records`` into ``report``; the projects to recompute."""
-    cell = _Cells(header, columns)
+    """Import the attendance in ``source`` (``records``: its rows read by Python, used
+    unless the file is plain) into ``report``; the projects to recompute."""
     with connection.cursor() as cursor:
         for table in (STAGING, ACTIVITY_KEYS, PERSON_KEYS, RESOLVED):
             cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
-        _stage(cursor, header, records, report, progress)
+        fields = _stage_plain(cursor, source, len(header))
+        if fields is None:
+            fields = _stage(cursor, header, records, report, progress)
+        cell = _Cells(header, columns, fields)
         cursor.execute(f"ANALYZE {STAGING}")  # for the planner: hash joins, not nested loops
         check = _Check(spec, default_project, projects)
         _keys(cursor, ACTIVITY_KEYS, ACTIVITY_PART, cell, check.activity, _ACTIVITY_OUTCOME)
         _keys(cursor, PERSON_KEYS, PERSON_PART, cell, check.person, _PERSON_OUTCOME)
         _look_up(cursor)
-        failed = _resolve(cursor, cell)
+        report.rows, failed = _resolve(cursor, cell)
+        if progress is not None:
+            progress(report)
         if failed:
             _errors(cursor, cell, report)
         report.failed += failed - len(report.errors)  # the errors kept are counted already
@@ -108,30 +124,41 @@ def import_records(
 
 
 class _Cells:
-    """The staging table's expression for a column of the kind (its cells as written)."""
+    """The staging table's expression for a column of the kind (its cells as written); the
+    staged columns right of the header's hold what a row has under no header."""
 
-    def __init__(self, header: list[str], columns: dict[str, str]) -> None:
-        self.width = len(header)
+    def __init__(self, header: list[str], columns: dict[str, str], fields: int) -> None:
         self.index = {key: header.index(written) for key, written in columns.items()}
         self.written = columns
+        self.all = [f"s.c{index}" for index in range(fields)]
+        extra = [f"nullif({name}, '')" for name in self.all[len(header) :]]
+        self.extra = f"coalesce({', '.join(extra)}, '')" if extra else "''"
 
     def __call__(self, key: str) -> str:
         return f"s.c{self.index[key]}" if key in self.index else "''"
 
 
-def _stage(cursor, header: list[str], records: Iterator[Record], report, progress) -> None:
-    """COPY the rows into the staging table: number, each header's cell, the first extra."""
-    names = [f"c{index}" for index in range(len(header))] + ["extra"]
+def _create_staging(cursor, fields: int, first: int) -> list[str]:
+    names = [f"c{index}" for index in range(fields)]
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {STAGING} (n integer, "
+        f"CREATE TEMPORARY TABLE {STAGING} "
+        f"(n integer GENERATED BY DEFAULT AS IDENTITY (START WITH {int(first)}), "
         + ", ".join(f"{name} text" for name in names)
         + ")"
     )
+    return names
+
+
+def _stage(cursor, header: list[str], records: Iterator[Record], report, progress) -> int:
+    """COPY the rows Python read: number, each header's cell, the first extra value.
+    Returns how many cells a staged row has."""
     width = len(header)
+    names = _create_staging(cursor, width + 1, 1)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     with cursor.cursor.copy(
-        f"COPY {STAGING} FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(names)}))"
+        f"COPY {STAGING} (n, {', '.join(names)}) FROM STDIN "
+        f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(names)}))"
     ) as copy:
         for number, values in records:
             cells = values[:width]
@@ -145,8 +172,73 @@ def _stage(cursor, header: list[str], records: Iterator[Record], report, progres
             if progress is not None and report.rows % BATCH_SIZE == 0:
                 progress(report)
         copy.write(out.getvalue())
-    if progress is not None and report.rows % BATCH_SIZE:
-        progress(report)
+    return width + 1
+
+
+class _NotPlain(Exception):
+    """The file needs Python's csv reader after all."""
+
+
+def _stage_plain(cursor, source: Path | BinaryIO, width: int) -> int | None:
+    """COPY a plain file's bytes after its header as they are, numbering the rows from the
+    header's line; how many cells a staged row has, or None (nothing staged) when the file
+    is not plain: a quote, a blank line, a row wider or narrower than the header, a line end
+    of ``\r`` alone, or ``\\.`` (which COPY reads as the end) anywhere."""
+    blocks = _blocks(source)
+    if blocks is None:
+        return None
+    head = next(blocks, b"").removeprefix(codecs.BOM_UTF8)
+    if not _plain(head):
+        return None
+    offset, number = 0, 0
+    while True:  # lines above the header: blank or comments, as sheets skips them
+        end = head.find(b"\n", offset)
+        if end < 0:
+            return None
+        line = head[offset : end + 1].decode("utf-8", errors="replace")
+        offset, number = end + 1, number + 1
+        if line.strip() and not line.startswith("#"):
+            break
+    delimiter = delimiter_of(line)
+    fields = line.count(delimiter) + 1
+    if fields < width:
+        return None
+    try:
+        with transaction.atomic():
+            names = ", ".join(_create_staging(cursor, fields, number + 1))
+            with cursor.cursor.copy(
+                f"COPY {STAGING} ({names}) FROM STDIN WITH "
+                f"(FORMAT csv, DELIMITER '{delimiter}', FORCE_NOT_NULL ({names}))"
+            ) as copy:
+                copy.write(head[offset:])
+                for block in blocks:
+                    if not _plain(block):
+                        raise _NotPlain
+                    copy.write(block)
+    except (_NotPlain, psycopg.Error):
+        return None
+    return fields
+
+
+def _plain(block: bytes) -> bool:
+    return b'"' not in block and b"\\." not in block and b"\r" not in block.replace(b"\r\n", b"")
+
+
+def _blocks(source: Path | BinaryIO) -> Iterator[bytes] | None:
+    """The file's bytes a block at a time, from the start; None for a stream that cannot be
+    read twice (it is read by Python then)."""
+    if isinstance(source, Path):
+        return _file_blocks(source)
+    if isinstance(source, io.BytesIO):
+        view = source.getbuffer()
+        return (bytes(view[start : start + BLOCK]) for start in range(0, len(view), BLOCK))
+    return None
+
+
+def _file_blocks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as source:
+        while block := source.read(BLOCK):
+            yield block
 
 
 class _Check:
@@ -241,7 +333,7 @@ def _look_up(cursor) -> None:
 # A row's first error, in the order the Python path checks a row: a value under no header,
 # the activity's cells and project, the person, the activity, the participant.
 _FIRST_ERROR = [
-    ("s.extra <> ''", "''", "%(extra)s"),
+    ("{extra} <> ''", "''", "%(extra)s"),
     ("a.error_column IS NOT NULL", "a.error_column", "a.error_message"),
     ("p.error_column IS NOT NULL", "p.error_column", "p.error_message"),
     ("a.found IS NULL", "'date'", "a.missing_message"),
@@ -249,24 +341,27 @@ _FIRST_ERROR = [
 ]
 
 
-def _resolve(cursor, cell: _Cells) -> int:
-    """Every row with its activity and participant, or its first error; how many failed."""
+def _resolve(cursor, cell: _Cells) -> tuple[int, int]:
+    """Every row with its activity and participant, or its first error; how many rows there
+    are and how many failed."""
     column = " ".join(f"WHEN {when} THEN {key}" for when, key, _message in _FIRST_ERROR)
     message = " ".join(f"WHEN {when} THEN {text}" for when, _key, text in _FIRST_ERROR)
+    column, message = (text.replace("{extra}", cell.extra) for text in (column, message))
     activity = " AND ".join(f"a.w_{key} = {cell(key)}" for key in ACTIVITY_PART)
     person = " AND ".join(f"p.w_{key} = {cell(key)}" for key in PERSON_PART)
     cursor.execute(
         f"CREATE TEMPORARY TABLE {RESOLVED} AS "  # noqa: S608 -- our names
         f"SELECT s.n, a.project_id, a.found AS activity_id, p.found AS participant_id, "
         f"CASE {column} END AS error_column, CASE {message} END AS error_message "
-        f"FROM {STAGING} s JOIN {ACTIVITY_KEYS} a ON {activity} JOIN {PERSON_KEYS} p ON {person}",
+        f"FROM {STAGING} s JOIN {ACTIVITY_KEYS} a ON {activity} JOIN {PERSON_KEYS} p ON {person} "
+        f"WHERE concat({', '.join(cell.all)}) !~ '^[[:space:]]*$'",  # blank rows are skipped
         {
             "extra": _("a value in a column without header"),
             "no_participant": str(kinds.NO_SUCH_PARTICIPANT),
         },
     )
-    cursor.execute(f"SELECT count(*) FROM {RESOLVED} WHERE error_column IS NOT NULL")  # noqa: S608
-    return cursor.fetchone()[0]
+    cursor.execute(f"SELECT count(*), count(error_column) FROM {RESOLVED}")  # noqa: S608
+    return cursor.fetchone()
 
 
 def _errors(cursor, cell: _Cells, report: ImportReport) -> None:
@@ -275,7 +370,7 @@ def _errors(cursor, cell: _Cells, report: ImportReport) -> None:
         f"WHEN '{key}' THEN {cell(key)}" for key in (*ACTIVITY_PART, "reference", "insz")
     )
     cursor.execute(
-        f"SELECT r.n, r.error_column, CASE r.error_column WHEN '' THEN s.extra {value} END, "  # noqa: S608
+        f"SELECT r.n, r.error_column, CASE r.error_column WHEN '' THEN {cell.extra} {value} END, "  # noqa: S608
         f"r.error_message FROM {RESOLVED} r JOIN {STAGING} s USING (n) "
         "WHERE r.error_column IS NOT NULL ORDER BY r.n LIMIT %s",
         [ERRORS_KEPT],

@@ -1,8 +1,10 @@
 """Attendance rows refused for every reason in one file: the same errors, in row order, and
 the same counts on PostgreSQL (staged and joined in SQL) as on SQLite (row by row)."""
 
+import codecs
 import io
 
+import pytest
 from django.db import connection
 
 from grantmonitor.imports import staged
@@ -65,3 +67,30 @@ def test_valid_only_saves_the_three_people_once(attendees_kpi, english):  # noqa
     ]
     again = import_file(source=_file(), file_name="a.csv", kind="attendance", valid_only=True)
     assert (again.created, again.unchanged, again.failed) == (0, 4, 8)
+
+
+@pytest.mark.parametrize("quote", ["", '"'], ids=["plain, copied as it is", "quoted, read by csv"])
+def test_a_windows_file_with_comments_and_an_empty_last_column(attendees_kpi, english, quote):  # noqa: F811
+    """Row numbers count the comment, the header and the blank row, whichever way the file
+    is staged; a value under the header's empty last column refuses its row."""
+    lines = [
+        "# aanwezigheden",
+        f"datum;soort;titel;referentie van de promotor;{quote}{quote}",
+        f"{SESSION};HB-001;",
+        ";;;;",
+        f"{SESSION};HB-002;x",
+        f"{SESSION};{quote}HB-404{quote};",
+    ]
+    content = codecs.BOM_UTF8 + ("\r\n".join(lines) + "\r\n").encode()
+    report = import_file(
+        source=io.BytesIO(content),
+        file_name="a.csv",
+        kind="attendance",
+        project="Hefboom",
+        valid_only=True,
+    )
+    assert (report.rows, report.created, report.failed) == (3, 1, 2)
+    assert [str(error) for error in report.errors] == [
+        "row 5 “x”: a value in a column without header",
+        "row 6, referentie van de promotor “HB-404”: there is no such participant in this project",
+    ]
