@@ -58,10 +58,11 @@ def test_round_trip_into_an_empty_database_gives_the_same_kpis_answers_and_rows(
     assert main(["import-call", str(archive)]) == 0
     out, err = capsys.readouterr()
     assert CALL in out
-    # the actors came back as placeholders; the pseudonym key is the same, so no warning on it
+    # the actors (and the call's publisher) came back as placeholders; the pseudonym key is
+    # the same, so no warning on it
     assert err == (
         "waarschuwing: Inactieve gebruikers zonder wachtwoord aangemaakt: "
-        "dossierbehandelaar, inspecteur, promotor\n"
+        "beheerder, dossierbehandelaar, inspecteur, promotor\n"
     )
 
     after = _state()
