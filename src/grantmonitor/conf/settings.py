@@ -4,6 +4,8 @@ Every variable is read here through ``config`` and only here; ``docs/settings.md
 generated from these calls (``python -m grantmonitor.conf.reference``).
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 from grantmonitor.conf.environment import config
@@ -51,6 +53,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = config(
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The test database is a file, not memory: the browser tests' live server answers a page's
+    # requests in parallel threads, and an in-memory database would share one connection
+    # among them. One file per test process, so runs side by side do not meet.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"grantmonitor-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
