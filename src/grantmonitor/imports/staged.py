@@ -230,9 +230,14 @@ def _blocks(source: Path | BinaryIO) -> Iterator[bytes] | None:
     if isinstance(source, Path):
         return _file_blocks(source)
     if isinstance(source, io.BytesIO):
-        view = source.getbuffer()
-        return (bytes(view[start : start + BLOCK]) for start in range(0, len(view), BLOCK))
+        return _memory_blocks(source)
     return None
+
+
+def _memory_blocks(source: io.BytesIO) -> Iterator[bytes]:
+    with source.getbuffer() as view:  # released at the end, so the stream can be closed
+        for start in range(0, len(view), BLOCK):
+            yield bytes(view[start : start + BLOCK])
 
 
 def _file_blocks(path: Path) -> Iterator[bytes]:
