@@ -464,6 +464,7 @@ def project_detail(request, pk: int):
             "populations": populations,
             "has_chart": _project_chart(kpis, figures) is not None,
             "sees_small_counts": sees.allowed,
+            "edits_register": permissions.can_edit_register(request.user, project).allowed,
             "suppression_note": "" if sees else suppression_note(get_language()),
             "dossier": dossier,
             "history": dossier_history(dossier=dossier) if dossier else [],

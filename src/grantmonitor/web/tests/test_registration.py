@@ -344,6 +344,15 @@ def test_search_narrows_by_reference_characteristic_and_attended_activity(coach,
     assert refs == {"ZOEK-JONG"} and "Deelnemers in het register: 1</h2>" in page
 
 
+def test_a_search_value_not_offered_finds_nobody_and_says_why(coach, hefboom):
+    url = reverse("web:register", args=[hefboom.pk])
+    page = coach.get(url, {"characteristic": "martian", "activity": "999999"}).content.decode()
+    assert "Deelnemers in het register: 0</h2>" in page
+    assert 'id="search_characteristic_error"' in page and "martian" in page
+    assert 'id="search_activity_error"' in page
+    assert "Deelnemers in het register: 0</h2>" not in coach.get(url).content.decode()
+
+
 def test_the_register_is_for_the_promoters_own_staff_only(client, hefboom, register):
     other = user_create(username="stebo-coach", password="x", role=Role.PROMOTER)
     membership_add(user=other, organisation=Organisation.objects.get(name="Stebo"))
@@ -452,3 +461,19 @@ def test_the_register_pages_take_a_few_queries_however_many_people_they_list(
         with django_assert_max_num_queries(20):
             page = coach.get(url).content.decode()
         assert page.count("<tr") == 1 + min(rows, PER_PAGE)  # the header and a page of rows
+
+
+def test_the_project_page_leads_its_own_staff_to_the_register_and_the_register_to_privacy(
+    client, demo
+):
+    hefboom = Project.objects.get(name="Hefboom")
+    participant = participant_register(
+        project=hefboom, registered_on=datetime.date(2018, 3, 1), reference="HB-LINK"
+    )
+    register_url = reverse("web:register", args=[hefboom.pk])
+    client.force_login(demo["users"]["promotor"])
+    assert f'href="{register_url}"' in _project_page(client, hefboom)
+    privacy_url = reverse("web:participant-privacy", args=[participant.pk])
+    assert f'href="{privacy_url}"' in client.get(register_url).content.decode()
+    client.force_login(demo["users"]["dossierbehandelaar"])
+    assert register_url not in _project_page(client, hefboom)
