@@ -8,7 +8,6 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
 from openpyxl import load_workbook
 
 from grantmonitor.web.tests.test_casework_browser import log_in, new_page
@@ -63,10 +62,7 @@ def test_a_promoter_imports_attendance_and_sees_a_refused_row(
     from grantmonitor.register.services import activity_record, participant_register
     from grantmonitor.register.synth import synth
 
-    # In the background as in production, where the job page refreshes itself until done;
-    # the in-memory SQLite of the tests locks a table to a second connection at once (no
-    # waiting), so there the import runs in the request and the page is done when it opens.
-    settings.IMPORT_JOBS_IN_BACKGROUND = connection.vendor == "postgresql"
+    settings.IMPORT_JOBS_IN_BACKGROUND = True  # the job page refreshes itself until done
     load_demo()
     synth(scale=1)
     hefboom = Project.objects.get(name="Hefboom")
@@ -83,12 +79,7 @@ def test_a_promoter_imports_attendance_and_sees_a_refused_row(
         audience="second_chance",  # what the KPI counts: sessions on a second chance
     )
 
-    page = new_page(browser)
-    if connection.vendor == "sqlite":
-        # The live server's threads share one in-memory SQLite connection: the project
-        # page's charts, fetched at once, would lock each other. They are not this test's.
-        page.route("**/*.svg", lambda route: route.abort())
-    log_in(page, live_server, "promotor")
+    page = log_in(new_page(browser), live_server, "promotor")
     before = _attendees_realised(page, live_server, hefboom)
     page.click(".topnav >> text=Importeren")
     page.wait_for_selector("h1:has-text('Een rekenblad importeren')")
