@@ -2,7 +2,7 @@
 
 from auditlog.registry import auditlog
 from django.apps import apps
-from django.db.models import Model
+from django.db.models import BinaryField, Model
 
 # Audit records themselves: logging their creation would only double them.
 UNWATCHED = frozenset({"audit.event", "dossiers.dossierauditentry"})
@@ -41,7 +41,11 @@ def register_domain_models() -> None:
     for model in watched_models():
         auditlog.register(
             model,
-            exclude_fields=list(UNTRACKED_FIELDS),
+            # Nor an uploaded file's bytes (an import's spreadsheet): not text, and personal.
+            exclude_fields=[
+                *UNTRACKED_FIELDS,
+                *(f.name for f in model._meta.concrete_fields if isinstance(f, BinaryField)),
+            ],
             mask_fields=[f.name for f in model._meta.concrete_fields if _is_secret(model, f)],
             mask_callable="grantmonitor.audit.registry.conceal",
         )

@@ -206,31 +206,14 @@ def call_people(*, call: Call, measure: dict | None = None) -> CallPeople:
     )
 
 
-def participant_list(
-    *,
-    project: Project,
-    reference: str = "",
-    characteristic: str = "",
-    activity_id: int | None = None,
-) -> QuerySet[Participant]:
+def participant_list(*, project: Project) -> QuerySet[Participant]:
     """A project's participants, newest intake first, for the coach's register page.
 
     Each carries ``has_<code>`` for every characteristic (recorded, or derived from the birth
-    year at intake) and ``activities_attended``. Narrowed by a part of the reference, one
-    characteristic and one attended activity.
+    year at intake), which the page's search narrows by, and ``activities_attended``.
     """
     flags = _flags()
     participants = Participant.objects.filter(project=project)
-    if reference:
-        participants = participants.filter(reference__icontains=reference)
-    if characteristic:
-        participants = participants.annotate(wanted=flags[f"has_{characteristic}"]).filter(
-            wanted=True
-        )
-    if activity_id is not None:
-        participants = participants.filter(
-            Exists(Attendance.objects.filter(participant=OuterRef("pk"), activity_id=activity_id))
-        )
     attended = (
         Attendance.objects.filter(participant=OuterRef("pk"))
         .values("participant")
@@ -251,14 +234,12 @@ def activity_list(*, project: Project) -> QuerySet[Activity]:
     )
 
 
-def attendance_list(*, activity: Activity, reference: str = "") -> QuerySet[Participant]:
+def attendance_list(*, activity: Activity) -> QuerySet[Participant]:
     """The project's participants for an activity's attendance list: those present first.
 
-    Each carries ``attended``; narrowed by a part of the reference.
+    Each carries ``attended``.
     """
     participants = Participant.objects.filter(project_id=activity.project_id)
-    if reference:
-        participants = participants.filter(reference__icontains=reference)
     return participants.annotate(
         attended=Exists(Attendance.objects.filter(activity=activity, participant=OuterRef("pk")))
     ).order_by("-attended", "reference", "pk")

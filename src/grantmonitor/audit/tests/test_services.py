@@ -120,3 +120,22 @@ def test_a_participants_identity_and_reference_never_reach_the_log(demo):
     logged = str(list(LogEntry.objects.values_list("changes", "changes_text")))
     assert "Peeters" not in logged
     assert "jan@example" not in logged
+
+
+def test_an_uploaded_spreadsheet_is_logged_without_its_bytes(demo):
+    from grantmonitor.imports.jobs import job_start
+
+    hefboom = Project.objects.get(name="Hefboom")
+    upload = b"PK\x03\x04\x00\xff binary xlsx with INSZ 85073003328"
+    job = job_start(
+        project=hefboom,
+        user=demo["users"]["promotor"],
+        kind="attendance",
+        valid_only=False,
+        file_name="aanwezigheden.xlsx",
+        content=upload,
+    )
+    (entry,) = LogEntry.objects.get_for_object(job)
+    assert "content" not in entry.changes_dict
+    assert entry.changes_dict["file_name"] == ["None", "aanwezigheden.xlsx"]
+    assert "85073003328" not in str(entry.changes_dict)
