@@ -243,3 +243,33 @@ def attendance_list(*, activity: Activity) -> QuerySet[Participant]:
     return participants.annotate(
         attended=Exists(Attendance.objects.filter(activity=activity, participant=OuterRef("pk")))
     ).order_by("-attended", "reference", "pk")
+
+
+@dataclass(frozen=True)
+class ProjectReferrals:
+    """Referrals both ways: the project's own people its promoter sent on, with their
+    reference, and the people others sent to the promoter, without the sender's details."""
+
+    made: list[Referral]
+    received: list[Referral]
+    made_count: int
+    received_count: int
+
+
+def project_referrals(*, project: Project, latest: int = 20) -> ProjectReferrals:
+    """The ``latest`` referrals of the project's participants and received by its promoter.
+
+    A received referral carries the sender's name, the date and whether the person came; its
+    participant and reason (the sender's record) are deferred and must not be shown.
+    """
+    referrals = Referral.objects.select_related("from_organisation", "to_organisation")
+    made = referrals.filter(participant__project=project).select_related("participant")
+    received = referrals.filter(to_organisation=project.promoter_id).only(
+        "referred_on", "taken_up", "from_organisation__name", "to_organisation__name"
+    )
+    return ProjectReferrals(
+        made=list(made.order_by("-referred_on", "-pk")[:latest]),
+        received=list(received.order_by("-referred_on", "-pk")[:latest]),
+        made_count=made.count(),
+        received_count=received.count(),
+    )

@@ -32,6 +32,7 @@ from grantmonitor.register.selectors import (
     attendance_list,
     characteristic_label,
     participant_list,
+    project_referrals,
 )
 from grantmonitor.web.forms_registration import (
     ActivityForm,
@@ -221,6 +222,7 @@ def register_page(request, pk: int):
             "page": page,
             "lines": _lines(page),
             "effect": _recall(request),
+            "referrals": project_referrals(project=project),
             "tab": "participants",
         },
         status=REFUSED if form.errors else 200,

@@ -460,7 +460,8 @@ def test_the_register_pages_take_a_few_queries_however_many_people_they_list(
     ):
         with django_assert_max_num_queries(20):
             page = coach.get(url).content.decode()
-        assert page.count("<tr") == 1 + min(rows, PER_PAGE)  # the header and a page of rows
+        listed = page.split('id="referrals-heading"')[0]  # the register's own list
+        assert listed.count("<tr") == 1 + min(rows, PER_PAGE)  # the header and a page of rows
 
 
 def test_the_project_page_leads_its_own_staff_to_the_register_and_the_register_to_privacy(
@@ -477,3 +478,37 @@ def test_the_project_page_leads_its_own_staff_to_the_register_and_the_register_t
     assert f'href="{privacy_url}"' in client.get(register_url).content.decode()
     client.force_login(demo["users"]["dossierbehandelaar"])
     assert register_url not in _project_page(client, hefboom)
+
+
+def test_a_referral_shows_on_both_sides_without_the_senders_details(client, demo):
+    from grantmonitor.register.services import referral_record
+
+    hefboom, stebo = (Project.objects.get(name=name) for name in ("Hefboom", "Stebo"))
+    theirs = participant_register(
+        project=stebo, registered_on=datetime.date(2018, 3, 1), reference="STEBO-GEHEIM-7"
+    )
+    referral_record(
+        participant=theirs,
+        from_organisation=stebo.promoter,
+        to_organisation=hefboom.promoter,
+        referred_on=datetime.date(2018, 4, 12),
+        reason="Vraagt microkrediet, woont in Genk",
+        taken_up=True,
+    )
+    ours = participant_register(
+        project=hefboom, registered_on=datetime.date(2018, 3, 2), reference="HB-DOOR-1"
+    )
+    referral_record(
+        participant=ours,
+        from_organisation=hefboom.promoter,
+        to_organisation=stebo.promoter,
+        referred_on=datetime.date(2018, 5, 3),
+    )
+    client.force_login(demo["users"]["promotor"])
+    page = client.get(reverse("web:register", args=[hefboom.pk])).content.decode()
+    section = page[page.index('id="referrals-heading"') :]
+    received = section[section.index("Naar ons doorverwezen") :]
+    assert '<th scope="row">Stebo</th>' in received and "12/04/2018" in received
+    assert "STEBO-GEHEIM-7" not in page and "Genk" not in page
+    made = section[: section.index("Naar ons doorverwezen")]
+    assert "HB-DOOR-1" in made and "Stebo" in made and "03/05/2018" in made
