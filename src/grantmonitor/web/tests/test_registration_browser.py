@@ -1,8 +1,6 @@
 """A coach in a real browser: register a person, record a session, mark attendance by keyboard.
 
-Screenshots ``coach-*.png`` go to ``test-artifacts/screenshots/``. The project page itself is
-checked through the test client (``test_registration.py``): its many chart images, requested
-at once from a live server sharing SQLite's in-memory connection across threads, can hang.
+Screenshots ``coach-*.png`` go to ``test-artifacts/screenshots/``.
 """
 
 import datetime
@@ -113,5 +111,10 @@ def test_a_coach_registers_and_marks_attendance_with_the_keyboard(live_server, b
     assert "2 aanwezig" in page.inner_text("#attendee-count")
     shot(page, "coach-05-ticked")
 
+    page.click(".reg-tabs >> text=KPI’s van het project")
+    page.wait_for_selector("table.kpis")
+    kpi_row = page.locator("table.kpis tr", has_text=SESSION_ATTENDEES).first.inner_text()
+    assert "448" in kpi_row
+    shot(page, "coach-06-project-kpis")
     assert refused_by_policy == []
     context.close()
