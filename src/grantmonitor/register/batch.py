@@ -29,17 +29,15 @@ from django.utils.translation import gettext as _
 from grantmonitor.calls.models import Project
 from grantmonitor.kpis import engine
 from grantmonitor.organisations.models import Organisation
-from grantmonitor.register import pseudonyms
+from grantmonitor.register.checks import characteristic_check, in_project_period, participant_new
 from grantmonitor.register.models import (
     Activity,
     ActivityKind,
     Attendance,
     Characteristic,
-    CharacteristicCode,
     Participant,
     characteristic_codes,
 )
-from grantmonitor.register.services import _check_in_project_period
 
 
 @dataclass
@@ -59,32 +57,19 @@ def participant_build(
     characteristics: Iterable[str] = (),
 ) -> NewParticipant:
     """What :func:`~grantmonitor.register.services.participant_register` checks, unsaved."""
-    if birth_year is None and insz:
-        birth_year = pseudonyms.birth_year(insz)
-    participant = Participant(
+    participant = participant_new(
         project=project,
-        person_key=pseudonyms.person_key(insz) if insz else "",
+        registered_on=registered_on,
+        insz=insz,
         reference=reference,
         birth_year=birth_year,
         gender=gender,
-        registered_on=registered_on,
     )
     participant.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
     codes = list(dict.fromkeys(characteristics))
     for code in codes:
         characteristic_check(code)
     return NewParticipant(participant, codes)
-
-
-def characteristic_check(code: str) -> None:
-    """A code recorded at intake; a derived one (from the birth year) is refused with a hint."""
-    if code not in CharacteristicCode.values:
-        hint = (
-            _("“%(code)s” is derived from the birth year; record the birth year instead.")
-            if code in characteristic_codes()
-            else _("unknown characteristic “%(code)s”.")
-        )
-        raise ValidationError({"characteristics": hint % {"code": code}})
 
 
 @transaction.atomic
@@ -147,7 +132,7 @@ def activity_build(
     activity.full_clean(
         exclude=["project", "organiser"], validate_unique=False, validate_constraints=False
     )
-    _check_in_project_period(project, date, "date")
+    in_project_period(project, date, "date")
     return activity
 
 

@@ -20,13 +20,12 @@ from grantmonitor.calls.models import Project
 from grantmonitor.kpis import engine
 from grantmonitor.kpis.models import OutcomeSource, OutcomeStatus
 from grantmonitor.organisations.models import Organisation
-from grantmonitor.register import pseudonyms
+from grantmonitor.register.checks import characteristic_check, in_project_period, participant_new
 from grantmonitor.register.models import (
     Activity,
     ActivityKind,
     Attendance,
     Characteristic,
-    CharacteristicCode,
     CreditApplication,
     CreditDecision,
     FollowUpOutcome,
@@ -62,16 +61,13 @@ def participant_register(
     Without ``birth_year`` the year the INSZ encodes is used. ``characteristics`` are
     recorded as of the intake date.
     """
-    key = pseudonyms.person_key(insz) if insz else ""
-    if birth_year is None and insz:
-        birth_year = pseudonyms.birth_year(insz)
-    participant = Participant(
+    participant = participant_new(
         project=project,
-        person_key=key,
+        registered_on=registered_on,
+        insz=insz,
         reference=reference,
         birth_year=birth_year,
         gender=gender,
-        registered_on=registered_on,
     )
     _save(participant)
     for code in characteristics:
@@ -83,13 +79,7 @@ def participant_register(
 
 
 def _characteristic_add(participant: Participant, code: str, recorded_on: datetime.date) -> None:
-    if code not in CharacteristicCode.values:
-        hint = (
-            _("“%(code)s” is derived from the birth year; record the birth year instead.")
-            if code in characteristic_codes()
-            else _("unknown characteristic “%(code)s”.")
-        )
-        raise ValidationError({"characteristics": hint % {"code": code}})
+    characteristic_check(code)
     _save(Characteristic(participant=participant, code=code, recorded_on=recorded_on))
 
 
@@ -100,22 +90,6 @@ def characteristic_record(
     _characteristic_add(participant, code, recorded_on)
     engine.project_recompute(project=participant.project)
     return participant.characteristics.get(code=code, recorded_on=recorded_on)
-
-
-def _check_in_project_period(project: Project, date: datetime.date, field: str) -> None:
-    if (project.start_date and date < project.start_date) or (
-        project.end_date and date > project.end_date
-    ):
-        raise ValidationError(
-            {
-                field: _("%(date)s lies outside the project period (%(start)s – %(end)s).")
-                % {
-                    "date": date.isoformat(),
-                    "start": project.start_date.isoformat() if project.start_date else "…",
-                    "end": project.end_date.isoformat() if project.end_date else "…",
-                }
-            }
-        )
 
 
 def _check_same_project(participant: Participant, project: Project) -> None:
@@ -150,7 +124,7 @@ def activity_record(
         project=project, kind=kind, date=date, organiser=organiser, title=title, audience=audience
     )
     activity.full_clean()
-    _check_in_project_period(project, date, "date")
+    in_project_period(project, date, "date")
     activity.save()
     activity.partners.set(list(partners))
     for participant in participants:
