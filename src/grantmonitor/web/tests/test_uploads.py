@@ -93,6 +93,7 @@ def test_one_bad_row_saves_nothing_and_is_listed(
     assert not Attendance.objects.filter(activity__project=attendees_kpi.project).exists()
     page = client.get(reverse("web:upload", args=[job.pk])).content.decode()
     assert "Er werd niets opgeslagen" in page
+    assert "<dt>Geldig, niet opgeslagen</dt><dd>2</dd>" in page  # not "created"
     assert '<td class="num">3</td>' in page
 
     valid = _run(
