@@ -11,7 +11,21 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.be import ssn
+from stdnum.exceptions import (
+    InvalidChecksum,
+    InvalidComponent,
+    InvalidFormat,
+    InvalidLength,
+)
 from stdnum.exceptions import ValidationError as StdnumValidationError
+
+# Why python-stdnum refused a number, in our words (its own messages are English only).
+REASONS = (
+    (InvalidLength, _("it does not have 11 digits")),
+    (InvalidFormat, _("it holds other characters than digits, dots and dashes")),
+    (InvalidChecksum, _("its check digits do not match: a digit is probably mistyped")),
+    (InvalidComponent, _("its birth date is not a real date")),
+)
 
 
 def _key() -> bytes:
@@ -23,6 +37,10 @@ def key_fingerprint() -> str:
     return hmac.new(_key(), b"grantmonitor pseudonym key", hashlib.sha256).hexdigest()[:16]
 
 
+def _reason(exc: StdnumValidationError) -> str:
+    return next((str(text) for kind, text in REASONS if isinstance(exc, kind)), exc.message)
+
+
 def validate_insz(value: str) -> str:
     """The INSZ in its compact 11 digits, or a ``ValidationError`` naming what is wrong."""
     try:
@@ -31,7 +49,7 @@ def validate_insz(value: str) -> str:
         raise ValidationError(
             {
                 "insz": _("%(value)s is not a valid national register or BIS number (%(reason)s).")
-                % {"value": value, "reason": exc.message}
+                % {"value": value, "reason": _reason(exc)}
             },
             code="invalid_insz",
         ) from exc

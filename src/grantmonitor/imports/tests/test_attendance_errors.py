@@ -50,7 +50,7 @@ def test_every_refusal_names_row_column_and_value(attendees_kpi, english):  # no
         "row 8, project “Nergens”: there is no project with this name",
         "row 9, referentie van de promotor: give the promoter's reference or the INSZ",
         "row 10, INSZ “90010100124”: 90010100124 is not a valid national register or BIS "
-        "number (The number's checksum or check digit is invalid.).",
+        "number (its check digits do not match: a digit is probably mistyped).",
         "row 11, datum “24/03/2018”: there is no information session on 2018-03-24 titled "
         "“Infosessie Impulskrediet” in this project",
         "row 12, referentie van de promotor “HB-404”: there is no such participant in this project",

@@ -161,6 +161,7 @@ def test_a_refused_registration_shows_why_next_to_the_field_and_saves_nothing(
     page = wrong.content.decode()
     insz_field = page[page.index('for="id_insz"') : page.index('for="id_birth_year"')]
     assert "85.07.30-033.29 is geen geldig rijksregister- of BIS-nummer" in insz_field
+    assert "de controlecijfers kloppen niet: wellicht is een cijfer verkeerd getypt" in insz_field
     assert 'value="HB-X"' in page  # what was typed stays
     assert 'value="second_chance" id="id_characteristics_5" checked' in page
 
