@@ -5,6 +5,7 @@ from django.urls import include, path
 from grantmonitor.ops import views as ops_views
 
 handler500 = "grantmonitor.ops.views.server_error"
+admin.site.site_header = admin.site.site_title = "grantmonitor"
 
 urlpatterns = [
     path("health/", ops_views.health, name="health"),
