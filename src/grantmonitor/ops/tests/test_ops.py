@@ -25,7 +25,7 @@ def test_health_says_ok_when_the_database_answers(db, client):
 @pytest.mark.django_db(transaction=True)
 def test_database_gone_gives_503_pages_and_the_app_recovers_without_restart(django_user_model):
     if connection.vendor != "postgresql":
-        pytest.skip("the test database on SQLite lives in memory and cannot go away")
+        pytest.skip("a database server that goes away is PostgreSQL; SQLite is a local file")
     user = django_user_model.objects.create_user(username="coach", password="x-long-password")
     client = Client(raise_request_exception=False)
     client.force_login(user)
