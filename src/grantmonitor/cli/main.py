@@ -53,6 +53,23 @@ class CommandFailed(Exception):
     """A clear, expected failure: printed without a traceback, exit status 2."""
 
 
+def find_project(name: str):
+    """The project of that name, or a ``CommandFailed`` saying there is none or several."""
+    from grantmonitor.calls.models import Project  # models load after django.setup() in main
+    from grantmonitor.calls.selectors import project_find
+
+    try:
+        return project_find(name=name)
+    except Project.DoesNotExist as exc:
+        raise CommandFailed(
+            _("There is no project named “%(project)s”.") % {"project": name}
+        ) from exc
+    except Project.MultipleObjectsReturned as exc:
+        raise CommandFailed(
+            _("Several calls have a project named “%(project)s”.") % {"project": name}
+        ) from exc
+
+
 def database_problem(exc: DatabaseError) -> str:
     return _(
         "The database cannot be read (%(error)s). Run `make run` once to create the demo "

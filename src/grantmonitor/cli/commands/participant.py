@@ -15,9 +15,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from grantmonitor.calls.models import Project
-from grantmonitor.calls.selectors import project_find
-from grantmonitor.cli.main import CommandFailed, database_problem, write_output
+from grantmonitor.cli.main import CommandFailed, database_problem, find_project, write_output
 from grantmonitor.register.gdpr import participant_erase_identity, participant_export
 from grantmonitor.register.identity import identity_rotate_keys
 from grantmonitor.register.models import Participant
@@ -57,16 +55,7 @@ def _person_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _find(args: argparse.Namespace) -> Participant:
-    try:
-        project = project_find(name=args.project)
-    except Project.DoesNotExist as exc:
-        raise CommandFailed(
-            _("There is no project named “%(project)s”.") % {"project": args.project}
-        ) from exc
-    except Project.MultipleObjectsReturned as exc:
-        raise CommandFailed(
-            _("Several calls have a project named “%(project)s”.") % {"project": args.project}
-        ) from exc
+    project = find_project(args.project)
     name = args.participant
     try:
         if name.startswith("#") and name[1:].isdigit():

@@ -7,9 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from grantmonitor.audit.services import record_event
-from grantmonitor.calls.models import Project
-from grantmonitor.calls.selectors import project_find
-from grantmonitor.cli.main import CommandFailed, database_problem, write_output
+from grantmonitor.cli.main import CommandFailed, database_problem, find_project, write_output
 from grantmonitor.documents.statement_render import render_statement
 from grantmonitor.dossiers.models import Dossier
 
@@ -32,16 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        project = project_find(name=args.project)
+        project = find_project(args.project)
         document = render_statement(dossier=project.dossier, fmt=args.fmt, language=args.lang)
-    except Project.DoesNotExist as exc:
-        raise CommandFailed(
-            _("There is no project named “%(project)s”.") % {"project": args.project}
-        ) from exc
-    except Project.MultipleObjectsReturned as exc:
-        raise CommandFailed(
-            _("Several calls have a project named “%(project)s”.") % {"project": args.project}
-        ) from exc
     except Dossier.DoesNotExist as exc:
         raise CommandFailed(
             _("Project “%(project)s” has no dossier yet.") % {"project": args.project}
