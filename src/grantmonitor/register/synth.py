@@ -301,7 +301,7 @@ class SynthError(Exception):
 class _Rows:
     """Register rows waiting to be inserted in bulk, in an order that respects the keys."""
 
-    def __init__(self, rng: random.Random, *, people: int = 0) -> None:
+    def __init__(self, rng: random.Random, *, issued: dict[int, int] | None = None) -> None:
         self.rng = rng
         self.participants: list[Participant] = []
         self.characteristics: list[Characteristic] = []
@@ -314,15 +314,20 @@ class _Rows:
         self.referrals: list[Referral] = []
         self.reached: list[OrganisationReached] = []
         self.outcomes: list[FollowUpOutcome] = []
-        self.people = people  # INSZ numbers handed out so far
+        self.issued = issued or {}  # INSZ numbers handed out so far, per birth year
 
     def date(self, start: datetime.date, end: datetime.date) -> datetime.date:
         return start + datetime.timedelta(days=self.rng.randint(0, (end - start).days))
 
     def insz(self, birth_year: int) -> str:
-        """A valid national register number, unique per call of this generator."""
-        self.people += 1
-        index = self.people
+        """A valid national register number, unique per call of this generator.
+
+        Numbered per birth year (day of birth × serial): 363.905 people per year of birth.
+        """
+        index = self.issued.get(birth_year, 0)
+        if index >= 365 * 997:
+            raise ValueError(f"no national numbers left for people born in {birth_year}")
+        self.issued[birth_year] = index + 1
         born = D(birth_year, 1, 1) + datetime.timedelta(days=(index // 997) % 365)
         body = int(f"{born:%y%m%d}{index % 997 + 1:03d}")
         check = 97 - ((body + (2_000_000_000 if birth_year >= 2000 else 0)) % 97)
@@ -444,7 +449,7 @@ class _Rows:
         _bulk(Referral, self.referrals)
         _bulk(OrganisationReached, self.reached)
         _bulk(FollowUpOutcome, self.outcomes)
-        self.__init__(self.rng, people=self.people)
+        self.__init__(self.rng, issued=self.issued)
 
 
 def _bulk(model, rows: list) -> None:
