@@ -295,6 +295,19 @@ class TestDefinitions:
             )
         assert definition.versions.count() == 2
 
+    def test_a_recompute_compares_with_the_latest_value_of_each_period(self):
+        project = factories.project()
+        kpi = factories.bound_kpi(project, {"count": "attendees"})
+        a, b = _person(project), _person(project)
+        session = _session(project, ActivityKind.INFO_SESSION, D(2014, 3, 1), [a])
+        services.attendance_record(activity=session, participant=b)
+        history = KpiValue.objects.filter(kpi=kpi, period_start__isnull=True)
+        assert [v.value for v in history.order_by("recorded_at", "pk")] == [1, 2]
+        assert engine.kpi_recompute(kpi=kpi) == []  # 2 is current, not the older 1
+        services.attendance_remove(activity=session, participant=b)
+        assert [v.value for v in history.order_by("recorded_at", "pk")] == [1, 2, 1]
+        assert engine.kpi_recompute(kpi=kpi) == []
+
     def test_rebinding_keeps_one_binding(self):
         project = factories.project()
         kpi = factories.bound_kpi(project, {"count": "activities"})
