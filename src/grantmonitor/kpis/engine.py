@@ -14,12 +14,16 @@ idempotent.
 """
 
 import datetime
+import json
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import reduce
 
 from django.db import connection, connections, transaction
 from django.db.models import (
+    Case,
     CharField,
     Exists,
     F,
@@ -28,6 +32,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.db.models import Window as SqlWindow
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, NullIf, RowNumber
@@ -212,65 +217,126 @@ class _Grouped:
     by_year: dict[int, dict[int, int]]  # project id -> year -> count
 
 
-def _scoped(measure: dict, project_ids: list[int]) -> tuple[QuerySet, Source]:
-    source = SOURCES[measure["count"]]
-    scope = Q(**{_path(source.project, "id__in"): project_ids})
-    return _rows(measure, scope=scope, source=source), source
-
-
-#: Counts the distinct rows ``d`` (project, year, item): per project and year, and per project
-#: over the years (year NULL). Selecting the distinct rows first and counting them after lets
-#: PostgreSQL hash where ``COUNT(DISTINCT …)`` sorts every row, and the whole window is
-#: counted from the distinct rows instead of from the register a second time.
+#: Counts the distinct rows ``d`` (project, year, item), each flagged with the measures that
+#: select it: per project and year, and per project over the years (year NULL). Selecting the
+#: distinct rows first and counting them after lets PostgreSQL hash where
+#: ``COUNT(DISTINCT …)`` sorts every row, and the whole window is counted from the distinct
+#: rows instead of from the register a second time.
 COUNT_DISTINCT_ROWS = """
-WITH d AS MATERIALIZED ({rows})
-SELECT grouped_project, grouped_year, COUNT(*) FROM d GROUP BY grouped_project, grouped_year
+WITH d AS MATERIALIZED (
+SELECT grouped_project, grouped_year, counted_item, {maxes}
+FROM ({rows}) AS r GROUP BY grouped_project, grouped_year, counted_item)
+SELECT grouped_project, grouped_year, {sums} FROM d GROUP BY grouped_project, grouped_year
 UNION ALL
-SELECT grouped_project, NULL, COUNT(*)
-FROM (SELECT DISTINCT grouped_project, counted_item FROM d) AS items GROUP BY grouped_project
+SELECT grouped_project, NULL, {sums}
+FROM (SELECT grouped_project, counted_item, {maxes} FROM d GROUP BY grouped_project, counted_item)
+AS items GROUP BY grouped_project
 """
 
 
-def _grouped(measure: dict, project_ids: list[int]) -> _Grouped:
-    """One query for every project in ``project_ids``: distinct items per year and in all."""
-    qs, source = _scoped(measure, project_ids)
-    distinct = (
+def _filters_q(measure: dict, source: Source) -> Q:
+    q = Q()
+    for name, value in measure.get("filters", {}).items():
+        q &= source.filter_q(name, value)
+    return q
+
+
+def _grouped(measures: list[dict], project_ids: list[int]) -> list[_Grouped]:
+    """One query for measures that read the same rows (one source and window), for every
+    project in ``project_ids``: each measure's distinct items per year and in all.
+
+    Each measure's filters become a flag on the distinct rows, so the register rows that
+    several definitions count (the attendances of a call, say) are read once.
+    """
+    source = SOURCES[measures[0]["count"]]
+    scope = Q(**{_path(source.project, "id__in"): project_ids})
+    qs = _rows({**measures[0], "filters": {}}, scope=scope, source=source)
+    conditions = [_filters_q(measure, source) for measure in measures]
+    if len(measures) == 1:
+        qs, flags = qs.filter(conditions[0]), [Value(1)]
+    else:
+        if all(conditions):  # no measure takes every row: read only the rows one selects
+            qs = qs.filter(reduce(operator.or_, conditions))
+        flags = [
+            Case(When(q, then=Value(1)), default=Value(0)) if q else Value(1) for q in conditions
+        ]
+    rows = (
         qs.values(
             grouped_project=F(_path(source.project, "id")),
             # an integer: PostgreSQL's EXTRACT gives a numeric, twice as slow to sort and hash
             grouped_year=Cast(ExtractYear(source.date), IntegerField()),
             counted_item=F(source.counted),
         )
-        .distinct()
+        .annotate(**{f"flag_{i}": flag for i, flag in enumerate(flags)})
         .order_by()
     )
-    sql, params = distinct.query.sql_with_params()
-    grouped = _Grouped({}, {})
+    sql, params = rows.query.sql_with_params()
+    names = [f"flag_{i}" for i in range(len(measures))]
+    query = COUNT_DISTINCT_ROWS.format(
+        rows=sql,
+        sums=", ".join(f"SUM({name})" for name in names),
+        maxes=", ".join(f"MAX({name}) AS {name}" for name in names),
+    )
+    grouped = [_Grouped({}, {}) for _ in measures]
     with connections[qs.db].cursor() as cursor:
-        cursor.execute(COUNT_DISTINCT_ROWS.format(rows=sql), params)
-        for project, year, count in cursor.fetchall():
-            if year is None:
-                grouped.totals[project] = count
-            else:
-                grouped.by_year.setdefault(project, {})[year] = count
+        cursor.execute(query, params)
+        for project, year, *counts in cursor.fetchall():
+            for part, count in zip(grouped, counts, strict=True):
+                if not count:
+                    continue  # as if the measure had its own query: no row, no year
+                if year is None:
+                    part.totals[project] = count
+                else:
+                    part.by_year.setdefault(project, {})[year] = count
     return grouped
 
 
 @dataclass
 class _SpecCounts:
-    """Everything a definition's figures need, for many projects, from a fixed number of
-    queries: one per measure, and one more for a change's baseline."""
+    """Everything a definition's figures need, for many projects: each measure's counts, and
+    for a change the baseline's."""
 
     parts: list[_Grouped]
     baseline: dict[int, int] | None = None
 
 
-def _spec_counts(spec: dict, project_ids: list[int]) -> _SpecCounts:
-    counts = _SpecCounts([_grouped(measure, project_ids) for measure in definitions.measures(spec)])
+def _spec_measures(spec: dict) -> list[dict]:
+    """The measures a definition's figures need: its own, then a change's baseline."""
+    needed = list(definitions.measures(spec))
     if definitions.shape(spec) == "change":
-        baseline = {**spec["measure"], "window": spec["baseline"]}
-        counts.baseline = _grouped(baseline, project_ids).totals
-    return counts
+        needed.append({**spec["measure"], "window": spec["baseline"]})
+    return needed
+
+
+def _reads_alone(measure: dict) -> bool:
+    # a partner filter joins the activity's partners (many rows per row): kept in its own query
+    return "partner" in measure.get("filters", {})
+
+
+def _counts(specs: dict[int, tuple[dict, list[int]]]) -> dict[int, _SpecCounts]:
+    """The counts of several definitions (by key: spec and its projects) in a fixed number of
+    queries: one per source, window and set of projects, whatever the number of definitions."""
+    groups: dict[tuple, list[tuple[int, int, dict]]] = {}
+    for key, (spec, project_ids) in specs.items():
+        for slot, measure in enumerate(_spec_measures(spec)):
+            rows = (
+                measure["count"],
+                json.dumps(measure.get("window", "project"), sort_keys=True),
+                tuple(project_ids),
+                (key, slot) if _reads_alone(measure) else None,
+            )
+            groups.setdefault(rows, []).append((key, slot, measure))
+    found: dict[int, dict[int, _Grouped]] = {}
+    for (_count, _window, project_ids, _alone), needs in groups.items():
+        counted = _grouped([measure for _key, _slot, measure in needs], list(project_ids))
+        for (key, slot, _measure), part in zip(needs, counted, strict=True):
+            found.setdefault(key, {})[slot] = part
+    result = {}
+    for key, (spec, _project_ids) in specs.items():
+        parts = [found[key][slot] for slot in range(len(definitions.measures(spec)))]
+        baseline = found[key][len(parts)].totals if definitions.shape(spec) == "change" else None
+        result[key] = _SpecCounts(parts, baseline)
+    return result
 
 
 def _measure_window(measure: dict, project: Project) -> Window:
@@ -309,7 +375,7 @@ class Computed:
 
 def compute(spec: dict, *, project: Project) -> list[Computed]:
     """The cumulative figures and those of each reporting (calendar) year."""
-    return _results(spec, project, _spec_counts(spec, [project.pk]))
+    return _results(spec, project, _counts({0: (spec, [project.pk])})[0])
 
 
 def _results(spec: dict, project: Project, counts: _SpecCounts) -> list[Computed]:
@@ -402,12 +468,17 @@ def _recompute(bindings: list[tuple[Kpi, MeasureDefinitionVersion]]) -> list[Kpi
         versions[version.pk] = version
         by_version.setdefault(version.pk, []).append(kpi)
     current = _current_values([kpi.pk for kpi, _version in bindings])
+    counts = _counts(
+        {
+            version_id: (versions[version_id].spec, sorted({kpi.project_id for kpi in kpis}))
+            for version_id, kpis in by_version.items()
+        }
+    )
     stored = []
     for version_id, kpis in by_version.items():
         version = versions[version_id]
-        counts = _spec_counts(version.spec, sorted({kpi.project_id for kpi in kpis}))
         for kpi in kpis:
-            results = _results(version.spec, kpi.project, counts)
+            results = _results(version.spec, kpi.project, counts[version_id])
             stored += _changed(kpi, version, results, current.get(kpi.pk, {}))
     return kpi_values_record_computed(values=stored)
 
