@@ -2,9 +2,10 @@
 
 Every figure is counted in SQL built with the ORM: the distinct items a measure selects
 (people, activities, ...), grouped by project, whatever the number of records. A recompute is
-set-based: per definition version one query (per year and the whole window) for all the
-projects whose KPIs use it, so recomputing a call of a thousand projects costs the queries of
-one. Nothing loops over register rows in Python.
+set-based: the measures that read the same rows (one source, one window, one set of projects)
+are counted in one query, per year and over the whole window, for all the projects whose KPIs
+use them, so recomputing a call of a thousand projects costs the queries of one. Nothing loops
+over register rows in Python.
 
 A computed value is stored as a :class:`KpiValue` with ``source=computed``, ``recorded_at``
 (when it was computed) and the definition version it used; cumulative values have no period,
@@ -66,8 +67,9 @@ from grantmonitor.register.models import (
 
 CENT = Decimal("0.01")
 #: PostgreSQL's memory per sort or hash during a recompute (the server default is 4MB): the
-#: distinct (project, year, person) rows of a call of 100 projects need about 50MB.
-RECOMPUTE_WORK_MEM = "64MB"
+#: distinct (project, year, person) rows of a call of 100 projects need about 50MB, of 1.000
+#: projects about ten times that; a hash that does not fit spills to disk in batches.
+RECOMPUTE_WORK_MEM = "512MB"
 
 
 def _path(prefix: str, field: str) -> str:
