@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grantmonitor.calls.models import Call
-from grantmonitor.register import pseudonyms
+from grantmonitor.register import pseudonyms, reach
 
 FORMAT = "grantmonitor-call"
 VERSION = 1
@@ -405,6 +405,7 @@ def import_call(*, data: bytes) -> ImportResult:
         _save(obj, line)
     if call is None or call.title != title:
         raise ArchiveError(_("The archive holds no call titled “%(title)s”.") % {"title": title})
+    reach.people_refresh(calls=[call.pk])  # the people it reached, from its register
     warnings = []
     if header.get("pseudonym_key_fingerprint") != pseudonyms.key_fingerprint():
         warnings.append(

@@ -10,7 +10,8 @@ rows. Here the work is split the other way round:
   one ``INSERT … SELECT … ON CONFLICT DO NOTHING``, elsewhere ``bulk_create``; a row a unique
   constraint already holds (the same person in the project, the same attendance) is skipped,
   so a re-import creates nothing twice even when two imports race;
-- :func:`recompute` recomputes each affected project's KPIs once, at the end.
+- :func:`recompute` recomputes each affected project's KPIs once, at the end, and the people
+  its attendance reached over its call.
 
 The caller holds the transaction (an import is all or nothing), so readers never see rows
 without the KPI values they change. Activities and participants known by a promoter's
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from grantmonitor.calls.models import Project
 from grantmonitor.kpis import engine
 from grantmonitor.organisations.models import Organisation
+from grantmonitor.register import reach
 from grantmonitor.register.checks import characteristic_check, in_project_period, participant_new
 from grantmonitor.register.models import (
     Activity,
@@ -176,13 +178,22 @@ TOUCHING: dict[str, frozenset[str] | None] = {
 
 
 def recompute(touched: dict[Project, frozenset[str] | None]) -> int:
-    """Recompute once per project the KPIs counting what was written; returns values stored."""
-    return sum(
+    """Recompute once per project the KPIs counting what was written, then the call's people
+    its attendance reached (:mod:`grantmonitor.register.reach`); returns KPI values stored."""
+    stored = sum(
         engine.project_recompute(
             project=project, touching=None if touching is None else set(touching)
         )
         for project, touching in touched.items()
     )
+    attended = [
+        project.pk
+        for project, touching in touched.items()
+        if touching is None or "attendees" in touching
+    ]
+    if attended:
+        reach.people_refresh(participants=Participant.objects.filter(project__in=attended))
+    return stored
 
 
 def _insert(model, columns: list[str], rows: Sequence[tuple]) -> int:

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from grantmonitor.calls.models import Project
+from grantmonitor.calls.models import Call, Project
 from grantmonitor.common.money import validate_cents
 from grantmonitor.kpis.models import OutcomeSource, OutcomeStatus
 from grantmonitor.organisations.models import Organisation
@@ -237,7 +237,11 @@ class Activity(models.Model):
 
 class Attendance(models.Model):
     activity = models.ForeignKey(
-        Activity, verbose_name=_("activity"), related_name="attendances", on_delete=models.CASCADE
+        Activity,
+        verbose_name=_("activity"),
+        related_name="attendances",
+        on_delete=models.CASCADE,
+        db_index=False,  # the unique (activity, participant) index serves lookups by activity
     )
     participant = models.ForeignKey(
         Participant,
@@ -259,6 +263,59 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} @ {self.activity}"
+
+
+class CallPerson(models.Model):
+    """A person the call's projects reached: attended an activity inside its project's period.
+
+    Kept by :mod:`grantmonitor.register.reach`, never written otherwise. ``person`` is the
+    person key, or ``#<participant id>`` for a participant registered without INSZ.
+    """
+
+    call = models.ForeignKey(
+        Call,
+        verbose_name=_("call"),
+        related_name="+",
+        on_delete=models.CASCADE,
+        db_index=False,  # the unique (call, person) index serves lookups by call
+    )
+    person = models.CharField(_("person"), max_length=64)
+    participants = models.PositiveIntegerField(
+        _("participants"),
+        help_text=_("The person's participants who attended: one per project that reached them."),
+    )
+
+    class Meta:
+        verbose_name = _("person reached by a call")
+        verbose_name_plural = _("people reached by a call")
+        constraints = [
+            models.UniqueConstraint(fields=["call", "person"], name="call_person_once"),
+            models.CheckConstraint(condition=Q(participants__gt=0), name="call_person_attended"),
+        ]
+
+    def __str__(self) -> str:  # never the person key
+        return f"{self.call_id}: {self.participants}"
+
+
+class CallReach(models.Model):
+    """The people a call reached, read as one row: each once, and the projects' counts summed.
+
+    Kept by :mod:`grantmonitor.register.reach` together with the :class:`CallPerson` rows it
+    totals.
+    """
+
+    call = models.OneToOneField(
+        Call, verbose_name=_("call"), related_name="+", on_delete=models.CASCADE
+    )
+    people = models.PositiveIntegerField(_("people"), default=0)
+    participants = models.PositiveIntegerField(_("participants"), default=0)
+
+    class Meta:
+        verbose_name = _("people reached by a call, in total")
+        verbose_name_plural = _("people reached by calls, in total")
+
+    def __str__(self) -> str:
+        return f"{self.call}: {self.people}"
 
 
 class OrganisationPresence(models.Model):

@@ -26,6 +26,7 @@ from grantmonitor.register.models import (
     YOUNG_BELOW_AGE,
     Activity,
     Attendance,
+    CallReach,
     Characteristic,
     CharacteristicCode,
     DerivedCharacteristic,
@@ -197,9 +198,26 @@ class CallPeople:
     per_project_sum: int  # what adding up the projects' own counts gives
 
 
+def _attendees_in_project_periods(measure: dict) -> bool:
+    """Is ``measure`` the one kept per call: every attendee, in each project's own period?"""
+    return (
+        measure.get("count") == "attendees"
+        and not measure.get("filters")
+        and measure.get("window", "project") == "project"
+        and set(measure) <= {"count", "filters", "window"}
+    )
+
+
 def call_people(*, call: Call, measure: dict | None = None) -> CallPeople:
-    """People reached over a call: once across projects (keyed hash) and project by project."""
+    """People reached over a call: once across projects (keyed hash) and project by project.
+
+    Attendees in the projects' periods (the default ``measure``) are one row kept by
+    :mod:`grantmonitor.register.reach`; any other people measure is counted live.
+    """
     measure = measure or {"count": "attendees"}
+    if _attendees_in_project_periods(measure):
+        kept = CallReach.objects.filter(call=call).values_list("people", "participants").first()
+        return CallPeople(*(kept or (0, 0)))
     return CallPeople(
         distinct=call_distinct_people(call=call, measure=measure),
         per_project_sum=call_distinct_people(call=call, measure=measure, across_projects=False),

@@ -5,7 +5,8 @@ and saves in one transaction, then recomputes the project's KPIs whose definitio
 was written, **in the same transaction**: a reader never sees a register row without the KPI
 value it changes, and if the recompute fails the registration is not saved either. The cost is
 a few aggregate queries per registration; bulk loads (the synthetic register, an importer)
-write first and recompute once at the end through :mod:`grantmonitor.kpis.engine`.
+write first and recompute once at the end through :mod:`grantmonitor.kpis.engine`. A write of
+attendance refreshes, last, the call's people it reached (:mod:`grantmonitor.register.reach`).
 """
 
 import datetime
@@ -20,6 +21,7 @@ from grantmonitor.calls.models import Project
 from grantmonitor.kpis import engine
 from grantmonitor.kpis.models import OutcomeSource, OutcomeStatus
 from grantmonitor.organisations.models import Organisation
+from grantmonitor.register import reach
 from grantmonitor.register.checks import characteristic_check, in_project_period, participant_new
 from grantmonitor.register.models import (
     Activity,
@@ -127,13 +129,16 @@ def activity_record(
     in_project_period(project, date, "date")
     activity.save()
     activity.partners.set(list(partners))
-    for participant in participants:
-        _attendance_add(activity, participant)
+    attendees = [
+        _attendance_add(activity, participant).participant_id for participant in participants
+    ]
     for organisation in organisations_present:
         _save(OrganisationPresence(activity=activity, organisation=organisation))
     engine.project_recompute(
         project=project, touching={"activities", "attendees", "organisations_present"}
     )
+    if attendees:
+        reach.people_refresh(participants=Participant.objects.filter(pk__in=attendees))
     return activity
 
 
@@ -149,14 +154,19 @@ def attendance_record(*, activity: Activity, participant: Participant) -> Attend
     """A participant attended an activity; attending the same activity twice is refused."""
     attendance = _attendance_add(activity, participant)
     engine.project_recompute(project=activity.project, touching={"attendees"})
+    reach.people_refresh(participants=Participant.objects.filter(pk=participant.pk))
     return attendance
 
 
 @transaction.atomic
 def attendance_remove(*, activity: Activity, participant: Participant) -> None:
     """Take back a participant's attendance recorded by mistake; nothing happens if none."""
-    Attendance.objects.filter(activity=activity, participant=participant).delete()
+    deleted, _counts = Attendance.objects.filter(
+        activity=activity, participant=participant
+    ).delete()
     engine.project_recompute(project=activity.project, touching={"attendees"})
+    if deleted:
+        reach.people_refresh(participants=Participant.objects.filter(pk=participant.pk))
 
 
 @transaction.atomic

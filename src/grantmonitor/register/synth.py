@@ -14,7 +14,8 @@ August 2017, and Hefboom's definitions name those windows explicitly, because it
 also holds the credit applications of the years before the project (the baseline).
 
 Rows are written with ``bulk_create`` in large batches (the services validate one record at
-a time and recompute after each); the KPIs are recomputed once at the end.
+a time and recompute after each); the people each call reached are counted once the rows are
+in (:mod:`grantmonitor.register.reach`), and the KPIs are recomputed once at the end.
 """
 
 import datetime
@@ -34,7 +35,7 @@ from grantmonitor.kpis.models import Kpi, KpiKind, MeasureDefinition, OutcomeSou
 from grantmonitor.kpis.services import kpi_create, kpi_measure_bind, measure_definition_create
 from grantmonitor.organisations.models import Organisation
 from grantmonitor.organisations.services import organisation_create
-from grantmonitor.register import pseudonyms
+from grantmonitor.register import pseudonyms, reach
 from grantmonitor.register.models import (
     Activity,
     ActivityKind,
@@ -893,6 +894,7 @@ def synth(*, scale: int = 1, seed: int = 418, projects: int | None = None) -> Re
         report.participants = len(rows.participants)
         report.attendances = len(rows.attendances)
         rows.flush()
+        reach.people_refresh(calls={project.call_id for project in projects.values()})
         _bind_demo(projects)
         report.projects = 3
         report.values_stored += engine.recompute_all(projects=projects.values())
@@ -901,7 +903,10 @@ def synth(*, scale: int = 1, seed: int = 418, projects: int | None = None) -> Re
         clock = time.perf_counter()
         with transaction.atomic():
             scaled = _scaled(_Rows(rng), count, report)
-        report.seconds["generate"] = time.perf_counter() - clock
+            report.seconds["generate"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+            reach.people_refresh(calls={project.call_id for project in scaled})
+        report.seconds["people"] = time.perf_counter() - clock
         clock = time.perf_counter()
         report.projects += len(scaled)
         report.values_stored += engine.recompute_all(projects=scaled)
