@@ -12,10 +12,16 @@ from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
 from grantmonitor.common.money import format_number
-from grantmonitor.documents.charts import REALISED_COLOUR, _literal, shorten
+from grantmonitor.documents.charts import REALISED_COLOUR, shorten
+from grantmonitor.documents.text import printable
 from grantmonitor.register.selectors import TargetGroups, characteristic_label
 
 COMBINED_COLOUR = "#b5651d"
+
+
+def _literal(text: str) -> str:
+    """Text as it is: matplotlib would read ``$...$`` as a formula."""
+    return printable(text).replace("$", r"\$")
 
 
 def _figure(table: TargetGroups, title: str, language: str) -> Figure:

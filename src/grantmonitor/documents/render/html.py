@@ -1,4 +1,4 @@
-"""The answer as HTML: a fragment for the web page, a full page, and the page the PDF prints.
+"""The answer as HTML: a fragment for the web page, and a full page, which the PDF prints.
 
 Every piece of data passes through ``format_html``/``escape``; charts are embedded as
 ``<img>`` data URIs, so no script inside an image can ever run.
@@ -11,17 +11,17 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from grantmonitor.documents.answer import Answer, Block, Header, Part, Table
-from grantmonitor.documents.charts import Chart, render_png, render_svg
+from grantmonitor.documents.charts import Chart, render_svg
 from grantmonitor.documents.text import printable
 
 STYLESHEET = (Path(__file__).with_name("answer.css")).read_text(encoding="utf-8")
 
 
-def render_fragment(*, answer: Answer, chart_format: str = "svg") -> SafeString:
+def render_fragment(*, answer: Answer) -> SafeString:
     """The answer section (ANTWOORD ... and the parts), to place inside a web page."""
     header = answer.header
     lines = _lines("answer-line", header.answer_lines)
-    parts = _concat(_part(part, chart_format) for part in answer.parts)
+    parts = _concat(_part(part) for part in answer.parts)
     html = format_html(
         '<section class="gm-answer" lang="{}"><header class="answer-heading">'
         '<p class="answer-label">{}</p>{}</header>{}</section>',
@@ -33,7 +33,7 @@ def render_fragment(*, answer: Answer, chart_format: str = "svg") -> SafeString:
     return mark_safe(printable(html))  # removing control characters keeps it safe
 
 
-def render_page(answer: Answer, *, chart_format: str = "svg") -> bytes:
+def render_page(answer: Answer) -> bytes:
     """A complete HTML document: the question as the parliament prints it, then the answer."""
     page = format_html(
         '<!DOCTYPE html>\n<html lang="{}"><head><meta charset="utf-8">'
@@ -45,14 +45,9 @@ def render_page(answer: Answer, *, chart_format: str = "svg") -> bytes:
         mark_safe(STYLESHEET),  # our own file, no data in it
         _question(answer.header),
         _lines("signature-line", answer.header.signature_lines),
-        render_fragment(answer=answer, chart_format=chart_format),
+        render_fragment(answer=answer),
     )
     return printable(page).encode("utf-8")
-
-
-def render_print_page(answer: Answer) -> str:
-    """The full page with PNG charts, for WeasyPrint."""
-    return render_page(answer, chart_format="png").decode("utf-8")
 
 
 def _concat(pieces) -> SafeString:
@@ -86,8 +81,8 @@ def _question(header: Header) -> SafeString:
     )
 
 
-def _part(part: Part, chart_format: str) -> str:
-    blocks = _concat(_block(block, chart_format) for block in part.blocks)
+def _part(part: Part) -> str:
+    blocks = _concat(_block(block) for block in part.blocks)
     return format_html(
         '<section class="part"><span class="part-number">{}.</span>'
         '<div class="part-body">{}</div></section>',
@@ -96,7 +91,7 @@ def _part(part: Part, chart_format: str) -> str:
     )
 
 
-def _block(block: Block, chart_format: str) -> str:
+def _block(block: Block) -> str:
     if block.kind == "heading":
         return format_html("<h2>{}</h2>", block.text)
     if block.kind == "paragraph":
@@ -105,7 +100,7 @@ def _block(block: Block, chart_format: str) -> str:
         return format_html('<p class="note" role="note">⚠ {}</p>', block.text)
     if block.kind == "table":
         return _table(block)
-    return _chart(block, chart_format)
+    return _chart(block)
 
 
 def _table(table: Table) -> str:
@@ -139,14 +134,9 @@ def _table(table: Table) -> str:
     )
 
 
-def _chart(chart: Chart, chart_format: str) -> str:
-    if chart_format == "png":
-        data, media = render_png(chart), "image/png"
-    else:
-        data, media = render_svg(chart).encode("utf-8"), "image/svg+xml"
+def _chart(chart: Chart) -> str:
     return format_html(
-        '<figure class="chart"><img src="data:{};base64,{}" alt="{}"></figure>',
-        media,
-        base64.b64encode(data).decode("ascii"),
+        '<figure class="chart"><img src="data:image/svg+xml;base64,{}" alt="{}"></figure>',
+        base64.b64encode(render_svg(chart).encode("utf-8")).decode("ascii"),
         chart.title,
     )

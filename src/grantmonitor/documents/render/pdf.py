@@ -1,7 +1,7 @@
 """The answer as PDF: the print page (A4, the parliament's layout) through WeasyPrint."""
 
 from grantmonitor.documents.answer import Answer
-from grantmonitor.documents.render.html import render_print_page
+from grantmonitor.documents.render.html import render_page
 
 
 def render(answer: Answer) -> bytes:
@@ -9,4 +9,4 @@ def render(answer: Answer) -> bytes:
     # formats (and every command-line call) need not wait for.
     from weasyprint import HTML
 
-    return HTML(string=render_print_page(answer)).write_pdf()
+    return HTML(string=render_page(answer).decode("utf-8")).write_pdf()

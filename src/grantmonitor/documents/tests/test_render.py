@@ -167,6 +167,12 @@ def test_pdf_is_a4_with_the_answer_on_its_own_page(demo):
     assert flat(pages[1].extract_text()).startswith("PHILIPPE MUYTERS")
 
 
+def test_pdf_draws_the_charts_with_their_words_as_text(demo):
+    text = pdf_text(render_answer(question=demo["question"], fmt="pdf").content)
+    for project in ("Hefboom", "Stebo", "GTB"):
+        assert f"{project}: objectief en gerealiseerd" in text
+
+
 def test_html_page_embeds_the_charts_as_images(demo):
     page = render_answer(question=demo["question"], fmt="html").content.decode()
     assert page.startswith("<!DOCTYPE html>")
