@@ -296,33 +296,50 @@ def render_svg(chart: Chart) -> str:
 
 
 PIL_ANCHORS = {"start": "ls", "middle": "ms", "end": "rs"}  # left, middle, right; on the baseline
+BAR_INKS = {OBJECTIVE_COLOUR: 1, REALISED_COLOUR: 2}  # their places in the PNG's palette
+
+
+def _rgb(colour: str) -> list[int]:
+    return [int(colour[index : index + 2], 16) for index in (1, 3, 5)]
 
 
 def render_png(chart: Chart, *, dpi: int = 150) -> bytes:
-    """The chart as PNG, ``dpi`` pixels per inch at its size of 7.5 inch wide."""
+    """The chart as PNG, ``dpi`` pixels per inch at its size of 7.5 inch wide.
+
+    A palette image: the words in 256 greys, as their edges blend into the white, and the
+    bars in two colours that take the places of grey 1 and 2. A third of the bytes of an RGB
+    image, quicker to compress, and not one pixel more than one grey off.
+    """
     plan = _plan(chart)
     scale = dpi / 72
-    image = Image.new("RGB", (round(plan.width * scale), round(plan.height * scale)), "white")
+    greys = Image.new("L", (round(plan.width * scale), round(plan.height * scale)), 255)
+    draw = ImageDraw.Draw(greys)
+    for t in plan.texts:
+        draw.text(
+            (t.x * scale, t.y * scale),
+            t.text,
+            fill=0,
+            font=_font(round(t.size * scale)),
+            anchor=PIL_ANCHORS[t.anchor],
+        )
+    free = [0, 0, 3, *range(3, 256)]  # grey 1 and 2 give way to the bars
+    image = Image.frombytes("P", greys.size, greys.point(free).tobytes())
+    palette = [level for grey in range(256) for level in (grey, grey, grey)]
+    for colour, ink in BAR_INKS.items():
+        palette[3 * ink : 3 * ink + 3] = _rgb(colour)
+    image.putpalette(palette)
     draw = ImageDraw.Draw(image)
     for r in plan.rects:
         # Pillow fills from the first pixel to the last one, both included.
         x, y = r.x * scale, r.y * scale
         right, bottom = x + r.width * scale - 1, y + r.height * scale - 1
-        draw.rectangle((x, y, max(x, right), max(y, bottom)), fill=r.colour)
+        draw.rectangle((x, y, max(x, right), max(y, bottom)), fill=BAR_INKS[r.colour])
     stroke = max(1, round(LINE * scale))
     for line in plan.lines:
         draw.line(
             (line.x1 * scale, line.y1 * scale, line.x2 * scale, line.y2 * scale),
-            fill=TEXT_COLOUR,
+            fill=0,
             width=stroke,
-        )
-    for t in plan.texts:
-        draw.text(
-            (t.x * scale, t.y * scale),
-            t.text,
-            fill=TEXT_COLOUR,
-            font=_font(round(t.size * scale)),
-            anchor=PIL_ANCHORS[t.anchor],
         )
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", dpi=(dpi, dpi))
