@@ -31,10 +31,10 @@ the imports look both up within one project), so a participant's people are refr
 call of the participant's project.
 
 Two transactions reaching the same person in two projects of a call must not both count
-them once: the refresh first locks the calls' total rows (``SELECT … FOR UPDATE``, in call
-order, until the commit), then reads the register, so the second refresh waits for the first
-and sees what it committed. A write refreshes last, after its KPI recompute, to hold the lock
-briefly. SQLite lets one transaction write at a time anyway.
+them once: the refresh first locks the calls' total rows (in call order, until the commit),
+then reads the register, so the second refresh waits for the first and sees what it
+committed. A write refreshes last, after its KPI recompute, to hold the lock briefly. SQLite
+lets one transaction write at a time anyway.
 """
 
 from collections.abc import Iterable
@@ -43,6 +43,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from grantmonitor.calls.models import Call, Project
+from grantmonitor.kpis.engine import RECOMPUTE_WORK_MEM
 from grantmonitor.register.models import Activity, Attendance, CallPerson, CallReach, Participant
 
 TABLES = {
@@ -119,6 +120,9 @@ def people_refresh(
         ids = sorted(set(calls))
         if not ids:
             return
+        if connection.vendor == "postgresql":  # room to hash a call's distinct pairs in memory
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [RECOMPUTE_WORK_MEM])
         chosen = (
             f"SELECT id FROM {TABLES['call']} WHERE id IN ({_marks(ids)})",  # noqa: S608
             ids,
@@ -152,20 +156,16 @@ def _marks(values: list) -> str:
 
 
 def _lock(cursor, chosen: str, params: list) -> list[int]:
-    """Lock the total rows of the calls whose ``id`` ``chosen`` selects (made when missing), in
-    call order; their ids."""
+    """Lock the total rows of the calls whose ``id`` ``chosen`` selects, in call order, making
+    those missing (an upsert's update locks the row it finds); their ids."""
     cursor.execute(
         f"INSERT INTO {TABLES['reach']} (call_id, people, participants) "  # noqa: S608
-        f"SELECT c.id, 0, 0 FROM ({chosen}) c WHERE TRUE ON CONFLICT (call_id) DO NOTHING",
+        f"SELECT c.id, 0, 0 FROM ({chosen}) c WHERE TRUE ORDER BY c.id "
+        f"ON CONFLICT (call_id) DO UPDATE SET people = {TABLES['reach']}.people "
+        "RETURNING call_id",
         params,
     )
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    cursor.execute(
-        f"SELECT call_id FROM {TABLES['reach']} WHERE call_id IN ({chosen}) "  # noqa: S608
-        f"ORDER BY call_id{lock}",
-        params,
-    )
-    return [call_id for (call_id,) in cursor.fetchall()]
+    return sorted(call_id for (call_id,) in cursor.fetchall())
 
 
 def _totals_move(cursor, sign: str, locked: list[int], scope: _Scope) -> None:

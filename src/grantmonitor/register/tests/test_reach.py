@@ -228,9 +228,7 @@ def postgres_only():
             pytest.fail(
                 f"GRANTMONITOR_REQUIRE_DB=postgresql but the database is {connection.vendor}"
             )
-        pytest.skip(
-            f"row locks (select_for_update) need PostgreSQL; this run uses {connection.vendor}"
-        )
+        pytest.skip(f"row locks need PostgreSQL; this run uses {connection.vendor}")
 
 
 PEOPLE = 4
