@@ -170,12 +170,11 @@ def _lock(cursor, chosen: str, params: list) -> list[int]:
 
 def _totals_move(cursor, sign: str, locked: list[int], scope: _Scope) -> None:
     """Take the scope's kept rows out of their calls' totals (``-``) or add them (``+``)."""
-    rows = (
-        f"FROM {TABLES['person_row']} cp WHERE cp.call_id = {TABLES['reach']}.call_id{scope.rows}"
-    )
     cursor.execute(
-        f"UPDATE {TABLES['reach']} SET people = people {sign} (SELECT COUNT(*) {rows}), "  # noqa: S608
-        f"participants = participants {sign} (SELECT COALESCE(SUM(cp.participants), 0) {rows}) "
-        f"WHERE call_id IN ({_marks(locked)})",
-        [*scope.rows_params, *scope.rows_params, *locked],
+        f"UPDATE {TABLES['reach']} SET people = people {sign} kept.persons, "  # noqa: S608
+        f"participants = participants {sign} kept.attended "
+        f"FROM (SELECT call_id, COUNT(*) AS persons, SUM(participants) AS attended "
+        f"FROM {TABLES['person_row']} WHERE call_id IN ({_marks(locked)}){scope.rows} "
+        f"GROUP BY call_id) kept WHERE {TABLES['reach']}.call_id = kept.call_id",
+        [*locked, *scope.rows_params],
     )
