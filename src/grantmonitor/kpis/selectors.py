@@ -2,8 +2,10 @@
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db.models import Prefetch
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.kpis import definitions, rules
@@ -46,12 +48,48 @@ class TrackBlock:
     rows: list[KpiRow]  # depth-first, parents before their children
 
 
+class Populations:
+    """The target-group counts and outcomes recorded for the KPIs of projects read together,
+    by population KPI id: read when first asked for, for all those projects at once (a call's
+    table of projects and the API's KPI table need neither)."""
+
+    def __init__(self, project_ids: list[int]):
+        self.project_ids = project_ids
+
+    @cached_property
+    def target_group_counts(self) -> dict[int, list[TargetGroupCount]]:
+        counts: dict[int, list[TargetGroupCount]] = {}
+        for row in (
+            TargetGroupCount.objects.filter(kpi__project_id__in=self.project_ids)
+            .select_related("target_group")
+            .order_by("target_group__order", "pk")
+        ):
+            counts.setdefault(row.kpi_id, []).append(row)
+        return counts
+
+    @cached_property
+    def outcomes(self) -> dict[int, list[OutcomeCount]]:
+        outcomes: dict[int, list[OutcomeCount]] = {}
+        for row in OutcomeCount.objects.filter(kpi__project_id__in=self.project_ids).order_by(
+            "order", "pk"
+        ):
+            outcomes.setdefault(row.kpi_id, []).append(row)
+        return outcomes
+
+
 @dataclass
 class ProjectKpis:
     project: Project
     blocks: list[TrackBlock]
-    target_group_counts: dict[int, list[TargetGroupCount]]  # by population KPI id
-    outcomes: dict[int, list[OutcomeCount]]
+    populations: Populations
+
+    @property
+    def target_group_counts(self) -> dict[int, list[TargetGroupCount]]:
+        return self.populations.target_group_counts
+
+    @property
+    def outcomes(self) -> dict[int, list[OutcomeCount]]:
+        return self.populations.outcomes
 
     @property
     def rows(self) -> list[KpiRow]:
@@ -64,12 +102,18 @@ class ProjectKpis:
         return counts
 
 
-def _cumulative_values():
-    return Prefetch(
-        "values",
-        queryset=KpiValue.objects.filter(period_start__isnull=True).order_by("-recorded_at", "-pk"),
-        to_attr="cumulative_values",
+def current_values() -> QuerySet[KpiValue]:
+    """The current value of each KPI and period: its latest recorded row, not its history.
+
+    A KPI's history grows with every registration that changes it; a page reads one row per
+    KPI and period however long that history is.
+    """
+    latest = Window(
+        RowNumber(),
+        partition_by=[F("kpi_id"), F("period_start"), F("period_end")],
+        order_by=[F("recorded_at").desc(), F("pk").desc()],
     )
+    return KpiValue.objects.annotate(rank=latest).filter(rank=1).order_by()
 
 
 def project_kpis(*, project: Project) -> ProjectKpis:
@@ -81,23 +125,23 @@ def projects_kpis(*, projects: list[Project]) -> list[ProjectKpis]:
     """The KPI tables of several projects in a fixed number of queries."""
     ids = [project.pk for project in projects]
     kpis = list(
-        Kpi.objects.filter(project_id__in=ids)
-        .select_related("track", "project")
-        .prefetch_related(_cumulative_values())
-        .order_by("project_id", "track__order", "track_id", "order", "pk")
+        Kpi.objects.filter(project_id__in=ids).order_by(
+            "project_id", "track__order", "track_id", "order", "pk"
+        )
     )
     tracks = list(Track.objects.filter(project_id__in=ids).order_by("order", "pk"))
-    target_counts: dict[int, list[TargetGroupCount]] = {}
-    for row in (
-        TargetGroupCount.objects.filter(kpi__project_id__in=ids)
-        .select_related("target_group")
-        .order_by("target_group__order", "pk")
-    ):
-        target_counts.setdefault(row.kpi_id, []).append(row)
-    outcomes: dict[int, list[OutcomeCount]] = {}
-    for row in OutcomeCount.objects.filter(kpi__project_id__in=ids).order_by("order", "pk"):
-        outcomes.setdefault(row.kpi_id, []).append(row)
-
+    # The projects and tracks already read are the KPIs' own: not read again per KPI.
+    project_by_id = {project.pk: project for project in projects}
+    track_by_id = {track.pk: track for track in tracks}
+    for kpi in kpis:
+        kpi.project = project_by_id[kpi.project_id]
+        kpi.track = track_by_id.get(kpi.track_id)
+    cumulative = {
+        value.kpi_id: value
+        for value in current_values().filter(
+            kpi_id__in=[kpi.pk for kpi in kpis], period_start__isnull=True
+        )
+    }
     # Grouped once, so a call of a thousand projects is not rescanned per project.
     by_project_parent: dict[int, dict[int | None, list[Kpi]]] = {}
     for kpi in kpis:
@@ -106,6 +150,7 @@ def projects_kpis(*, projects: list[Project]) -> list[ProjectKpis]:
     for track in tracks:
         tracks_by_project.setdefault(track.project_id, []).append(track)
 
+    populations = Populations(ids)
     result = []
     for project in projects:
         by_parent = by_project_parent.get(project.pk, {})
@@ -118,15 +163,17 @@ def projects_kpis(*, projects: list[Project]) -> list[ProjectKpis]:
             ]
             rows: list[KpiRow] = []
             for root in roots:
-                _walk(root, 0, by_parent, rows)
+                _walk(root, 0, by_parent, cumulative, rows)
             if rows:
                 blocks.append(TrackBlock(track, rows))
-        result.append(ProjectKpis(project, blocks, target_counts, outcomes))
+        result.append(ProjectKpis(project, blocks, populations))
     return result
 
 
-def _walk(kpi: Kpi, depth: int, by_parent: dict, out: list[KpiRow]) -> KpiRow:
-    value = kpi.cumulative_values[0] if kpi.cumulative_values else None
+def _walk(
+    kpi: Kpi, depth: int, by_parent: dict, cumulative: dict[int, KpiValue], out: list[KpiRow]
+) -> KpiRow:
+    value = cumulative.get(kpi.pk)
     realised = value.figures if value else rules.Figures()
     row = KpiRow(
         kpi=kpi,
@@ -138,7 +185,7 @@ def _walk(kpi: Kpi, depth: int, by_parent: dict, out: list[KpiRow]) -> KpiRow:
     )
     out.append(row)
     for child in by_parent.get(kpi.pk, []):
-        row.children.append(_walk(child, depth + 1, by_parent, out))
+        row.children.append(_walk(child, depth + 1, by_parent, cumulative, out))
     rule = rules.ChildrenRule(kpi.children_rule)
     objective_check = rules.check_children(
         rule, kpi.objective_value, [c.kpi.objective_value for c in row.children], side="objective"
@@ -178,20 +225,14 @@ def project_kpi_provenance(*, project: Project) -> dict[int, KpiProvenance]:
 
     One query; the latest row of each period is the current one, as in :func:`project_kpis`.
     """
-    latest: dict[tuple, KpiValue] = {}
-    values = (
-        KpiValue.objects.filter(kpi__project=project)
-        .select_related("definition_version__definition")
-        .order_by("recorded_at", "pk")
-    )
-    for value in values:
-        latest[(value.kpi_id, value.period_start, value.period_end)] = value  # the latest wins
+    values = current_values().filter(kpi__project=project)
     result: dict[int, KpiProvenance] = {}
-    for (kpi_id, start, _end), value in sorted(
-        latest.items(), key=lambda item: (item[0][0], item[0][1] or datetime.date.min)
+    for value in sorted(
+        values.select_related("definition_version__definition"),
+        key=lambda value: (value.kpi_id, value.period_start or datetime.date.min),
     ):
-        entry = result.setdefault(kpi_id, KpiProvenance())
-        if start is None:
+        entry = result.setdefault(value.kpi_id, KpiProvenance())
+        if value.period_start is None:
             entry.current = value
         else:
             entry.periods.append(value)
