@@ -117,7 +117,8 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     def get_queryset(self):
         projects = project_list().order_by("call_id", "order", "name", "pk")
         if self.action != "list":
-            return projects
+            # a project's KPIs and register writes do not show its partners
+            return projects if self.action == "retrieve" else projects.prefetch_related(None)
         projects = projects.filter(may.project_scope(self.request.user))
         call = query_id(self.request, "call")
         return projects.filter(call_id=call) if call is not None else projects

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_GET
 from grantmonitor.accounts import permissions
 from grantmonitor.audit.services import record_event
 from grantmonitor.calls.models import Call, Project
-from grantmonitor.calls.selectors import call_get, call_list, project_get
+from grantmonitor.calls.selectors import call_get, call_list, project_get, project_list
 from grantmonitor.common.suppression import Figure, Line, publish
 from grantmonitor.documents import kpi_text
 from grantmonitor.documents.answer import compose_answer
@@ -36,10 +38,10 @@ from grantmonitor.kpis.selectors import (
     KpiProvenance,
     KpiRow,
     ProjectKpis,
-    call_kpis,
     kpi_get,
     project_kpi_provenance,
     project_kpis,
+    projects_kpis,
 )
 from grantmonitor.questions.models import WrittenQuestion
 from grantmonitor.questions.selectors import question_get, question_list
@@ -58,6 +60,8 @@ DOWNLOADS = [("docx", "DOCX"), ("pdf", "PDF"), ("md", "Markdown"), ("html", "HTM
 MOST_COMMON_COMBINATIONS = 5
 # Numbers of characteristics per person shown one by one; above, grouped as "or more".
 CHARACTERISTICS_SHOWN = 3
+# Projects per page of a call's table: a call of a thousand projects is read a page at a time.
+CALL_PROJECTS_PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -269,6 +273,11 @@ class ProjectLine:
     dossier: Dossier | None
     achievement: Achievement
 
+    @property
+    def status(self) -> str | None:
+        # Read here: a template's lookup through a missing dossier is slow (an exception each).
+        return self.dossier.current_status if self.dossier else None
+
 
 def _get(getter, **kwargs):
     try:
@@ -314,7 +323,10 @@ def home(request):
         request,
         "web/home.html",
         {
-            "calls": calls.prefetch_related("projects", "questions"),
+            # counted in the database: a call's projects are not read to be counted
+            "calls": calls.annotate(projects_recorded=Count("projects")).prefetch_related(
+                "questions"
+            ),
             "reads_answers": permissions.can_read_answers(request.user).allowed,
         },
     )
@@ -364,14 +376,18 @@ def _referrals(call: Call, threshold: int | None) -> list[ReferralLine]:
 def call_detail(request, pk: int):
     call = _get(call_get, pk=pk)
     _allow(permissions.can_view_call(request.user, call))
-    visible = set(
-        call.projects.filter(permissions.project_scope(request.user)).values_list("pk", flat=True)
+    visible = project_list(call=call).filter(permissions.project_scope(request.user))
+    page = Paginator(visible.order_by("order", "name", "pk"), CALL_PROJECTS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    dossiers = {dossier.project_id: dossier for dossier in dossier_list(call_id=call.pk)}
+    projects = list(page.object_list)
+    dossiers = {
+        dossier.project_id: dossier
+        for dossier in dossier_list(call_id=call.pk).filter(project__in=projects)
+    }
     lines = [
         ProjectLine(kpis.project, dossiers.get(kpis.project.pk), Achievement.of(kpis))
-        for kpis in call_kpis(call=call)
-        if kpis.project.pk in visible
+        for kpis in projects_kpis(projects=projects)
     ]
     reads_answers = permissions.can_read_answers(request.user).allowed
     sees_totals = _sees_call_totals(request.user)
@@ -383,6 +399,7 @@ def call_detail(request, pk: int):
         {
             "call": call,
             "lines": lines,
+            "page": page,
             "people": _call_people(call, threshold) if sees_totals else None,
             "referrals": _referrals(call, threshold) if sees_totals else [],
             "suppression_note": "" if sees else suppression_note(get_language()),
