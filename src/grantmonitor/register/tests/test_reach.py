@@ -193,6 +193,23 @@ def test_writes_beside_the_services_are_followed_by_the_refresh_they_need(regist
     )
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_project_edited_or_deleted_as_the_admin_does_refreshes_its_call(register):
+    call = register["call"]
+    stebo = Project.objects.get(name="Stebo")
+    base = assert_kept(call)
+    stebo.start_date, stebo.end_date = D(2015, 1, 1), D(2016, 6, 30)
+    stebo.save()  # the admin's form saves the model: no service in between
+    shorter = assert_kept(call)
+    assert shorter.distinct < base.distinct
+    extra = factories.project(call=call, start=D(2014, 1, 1), end=D(2016, 12, 31))
+    person = services.participant_register(project=extra, registered_on=D(2014, 2, 1))
+    services.attendance_record(activity=_session(extra, D(2014, 3, 1)), participant=person)
+    assert assert_kept(call).per_project_sum == shorter.per_project_sum + 1
+    extra.delete()  # refreshed once the deletion is committed
+    assert assert_kept(call) == shorter
+
+
 @pytest.mark.django_db
 def test_a_call_archive_brings_its_people_along(register):
     lines = [json.loads(line) for line in export_call(call=register["call"]).decode().splitlines()]
