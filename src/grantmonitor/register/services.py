@@ -145,7 +145,9 @@ def activity_record(
 def _attendance_add(activity: Activity, participant: Participant) -> Attendance:
     _check_same_project(participant, activity.project)
     attendance = Attendance(activity=activity, participant=participant)
-    _save(attendance)
+    # both are rows just read (not ids to look up): only the pair's uniqueness is checked
+    attendance.validate_constraints()
+    attendance.save()
     return attendance
 
 
