@@ -449,7 +449,10 @@ def _current_values(kpi_ids: list[int]) -> dict[int, dict[tuple, KpiValue]]:
         order_by=[F("recorded_at").desc(), F("pk").desc()],
     )
     current: dict[int, dict[tuple, KpiValue]] = {}
-    for value in KpiValue.objects.filter(kpi_id__in=kpi_ids).annotate(rank=latest).filter(rank=1):
+    for value in (
+        # order_by(): the model's ordering would join the KPI, its project and call
+        KpiValue.objects.filter(kpi_id__in=kpi_ids).annotate(rank=latest).filter(rank=1).order_by()
+    ):
         current.setdefault(value.kpi_id, {})[(value.period_start, value.period_end)] = value
     return current
 
