@@ -125,17 +125,17 @@ def projects_kpis(*, projects: list[Project]) -> list[ProjectKpis]:
     """The KPI tables of several projects in a fixed number of queries."""
     ids = [project.pk for project in projects]
     kpis = list(
-        Kpi.objects.filter(project_id__in=ids).order_by(
-            "project_id", "track__order", "track_id", "order", "pk"
-        )
+        Kpi.objects.filter(project_id__in=ids)
+        .select_related("track")  # a track without KPIs shows no block
+        .order_by("project_id", "track__order", "track_id", "order", "pk")
     )
-    tracks = list(Track.objects.filter(project_id__in=ids).order_by("order", "pk"))
-    # The projects and tracks already read are the KPIs' own: not read again per KPI.
+    # The projects already read are the KPIs' own, and one instance stands for each track.
     project_by_id = {project.pk: project for project in projects}
-    track_by_id = {track.pk: track for track in tracks}
+    tracks: dict[int, Track] = {}
     for kpi in kpis:
         kpi.project = project_by_id[kpi.project_id]
-        kpi.track = track_by_id.get(kpi.track_id)
+        if kpi.track_id is not None:
+            kpi.track = tracks.setdefault(kpi.track_id, kpi.track)
     cumulative = {
         value.kpi_id: value
         for value in current_values().filter(
@@ -147,7 +147,7 @@ def projects_kpis(*, projects: list[Project]) -> list[ProjectKpis]:
     for kpi in kpis:
         by_project_parent.setdefault(kpi.project_id, {}).setdefault(kpi.parent_id, []).append(kpi)
     tracks_by_project: dict[int, list[Track]] = {}
-    for track in tracks:
+    for track in sorted(tracks.values(), key=lambda track: (track.order, track.pk)):
         tracks_by_project.setdefault(track.project_id, []).append(track)
 
     populations = Populations(ids)

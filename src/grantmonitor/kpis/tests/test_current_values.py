@@ -48,5 +48,5 @@ def test_the_project_tables_show_the_current_values(db):
     provenance = project_kpi_provenance(project=project)[kpi.pk]
     assert provenance.current.value == D(30)
     assert [value.value for value in provenance.periods] == [D(7)]
-    # the KPIs, their tracks and their current values; target groups and outcomes on demand
-    assert len(context.captured_queries) == 3
+    # the KPIs with their tracks, and their current values; target groups and outcomes on demand
+    assert len(context.captured_queries) == 2
