@@ -9,6 +9,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -40,6 +41,11 @@ NAIVE_BUDGET_S = 20.0  # the naive loop runs on a sample of projects for about t
 REGISTRATIONS = 200
 CLIENTS = 20
 WRK_SECONDS = 10
+WARM_UP_SECONDS = 2  # before a page is measured, each worker has answered it once
+SETTLED_CPU_S = 0.05  # the server is idle when it used less CPU than this in half a second
+WRK_TIMEOUT = "30s"  # a slow answer is a latency, not a socket error left out of the figures
+USERS_SECONDS = 30
+THINK_S = (0.5, 1.5)  # a user's pause between two requests, uniform: 1 s on average
 
 
 def _synthetic() -> list[Project]:
@@ -206,13 +212,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wrk(url: str, headers: list[str], clients: int) -> dict:
+def _wrk(url: str, headers: list[str], clients: int, seconds: int = WRK_SECONDS) -> dict:
     threads = min(2, clients)
     command = [
         "wrk",
         f"-t{threads}",
         f"-c{clients}",
-        f"-d{WRK_SECONDS}s",
+        f"-d{seconds}s",
+        "--timeout",
+        WRK_TIMEOUT,
         "-s",
         str(HERE / "wrk.lua"),
     ]
@@ -227,15 +235,119 @@ def _wrk(url: str, headers: list[str], clients: int) -> dict:
     line = next(line for line in out.splitlines() if line.startswith("BENCH "))
     requests, non_2xx, errors, p50, p95 = line.split()[1:]
     return {
-        "requests_per_s": int(requests) / WRK_SECONDS,
+        "requests": int(requests),
+        "requests_per_s": int(requests) / seconds,
         "p50_ms": float(p50),
         "p95_ms": float(p95),
         "failed": int(non_2xx) + int(errors),
     }
 
 
+def _cpu_s(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each process has used so far; those gone are left out."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime and stime
+    return used
+
+
+def _server_cpu_s(server: subprocess.Popen) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of gunicorn's workers and of the PostgreSQL backends of the
+    benchmark's database (when PostgreSQL runs on this machine), the harness's own aside."""
+    workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    backends = []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            backends = [
+                pid
+                for (pid,) in cursor.fetchall()
+                if Path(f"/proc/{pid}/comm").is_file()
+                and Path(f"/proc/{pid}/comm").read_text().strip() == "postgres"
+            ]
+    return {"app": _cpu_s([int(pid) for pid in workers]), "database": _cpu_s(backends)}
+
+
+def _settled(server: subprocess.Popen) -> dict[str, dict[int, float]]:
+    """Wait until the server has answered the requests still queued when a load generator
+    stopped (they would count in the next measurement); its CPU readings then."""
+    reading = _server_cpu_s(server)
+    for _ in range(60):
+        time.sleep(0.5)
+        previous, reading = reading, _server_cpu_s(server)
+        used = sum(
+            seconds - previous[side].get(pid, 0.0)
+            for side in reading
+            for pid, seconds in reading[side].items()
+        )
+        if used < SETTLED_CPU_S:
+            break
+    return reading
+
+
+def _cpu_per_request_ms(before: dict, after: dict, requests: int) -> dict[str, float]:
+    """The CPU the server used between two readings, per request answered."""
+    return {
+        side: 1000
+        * sum(seconds - before[side].get(pid, 0.0) for pid, seconds in after[side].items())
+        / max(requests, 1)
+        for side in after
+    }
+
+
+def _users(base: str, path: str, headers: list[str], users: int) -> dict:
+    """``users`` people each asking for the page, reading it and pausing ``THINK_S`` before
+    the next request, for ``USERS_SECONDS``: the latency each request gets under that load.
+
+    Each request opens its own connection, as a browser must with gunicorn's sync workers
+    (they close every connection after one answer).
+    """
+    host = base.removeprefix("http://")
+    header_map = dict(header.split(": ", 1) for header in headers)
+    samples: list[float] = []
+    failures = []
+    end = time.perf_counter() + USERS_SECONDS
+
+    def user(seed: int) -> None:
+        rng = random.Random(seed)  # noqa: S311 -- pauses of simulated users
+        time.sleep(rng.uniform(0, THINK_S[1]))  # the users arrive spread out, not at once
+        while time.perf_counter() < end:
+            clock = time.perf_counter()
+            try:
+                client = http.client.HTTPConnection(host, timeout=60)
+                client.request("GET", path, headers=header_map)
+                response = client.getresponse()
+                response.read()
+                client.close()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+            (samples if ok else failures).append(time.perf_counter() - clock)  # append: thread-safe
+            time.sleep(rng.uniform(*THINK_S))
+
+    threads = [threading.Thread(target=user, args=(seed,)) for seed in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {
+        "requests_per_s": len(samples) / USERS_SECONDS,
+        **_percentiles(samples or [0.0]),
+        "failed": len(failures),
+    }
+
+
 def pages(*, url: str, **_kwargs) -> dict:
-    """gunicorn with the production settings; wrk with one client, then with 20."""
+    """gunicorn with the production settings: wrk with one client; 20 users who pause
+    between requests; wrk with 20 connections without pause."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from rest_framework.authtoken.models import Token
@@ -289,8 +401,14 @@ def pages(*, url: str, **_kwargs) -> dict:
             )
             headers.append("Accept-Language: nl")
             _check_status(base, path, headers)
+            _wrk(base + path, headers, CLIENTS, WARM_UP_SECONDS)  # every worker, once at least
+            before = _settled(server)
+            alone = _wrk(base + path, headers, 1)
+            after = _server_cpu_s(server)
             figures[name] = {
-                "alone": _wrk(base + path, headers, 1),
+                "alone": alone,
+                "cpu_ms": _cpu_per_request_ms(before, after, alone["requests"]),
+                "users": _users(base, path, headers, CLIENTS),
                 "saturated": _wrk(base + path, headers, CLIENTS),
             }
     finally:
@@ -443,21 +561,38 @@ def _attendance(f: dict) -> list[str]:
 def _pages(f: dict) -> list[str]:
     if "skipped" in f:
         return ["### 3. Pages", "", f["skipped"]]
+    low, high = THINK_S
     lines = [
         "### 3. Pages and API under 20 concurrent clients",
         "",
-        f"{f['server']}; wrk {WRK_SECONDS} s per page: *alone* (one client: the time a page "
-        f"takes) and *20 clients* (20 connections without pause: throughput and queueing).",
+        f"{f['server']}. Three loads per page, each answer checked to be a 200:",
         "",
-        "| page | queries | alone p50 | alone p95 | 20 clients req/s | p50 | p95 | failed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"- *alone*: wrk, one connection, {WRK_SECONDS} s: the time a page takes. *CPU*: "
+        "the user and system time gunicorn's workers and the PostgreSQL backends serving them "
+        "used during that run, per request: what a page costs whatever else runs on the "
+        "machine; two cores answer at most 2 s ÷ (app + database) requests per second.",
+        f"- *20 users*: {CLIENTS} simulated users for {USERS_SECONDS} s, each asking for the "
+        f"page, reading it and pausing {low:g}–{high:g} s (uniform) before the next request: "
+        "the latency a person gets while 20 people work at once.",
+        f"- *20 without pause*: wrk, {CLIENTS} connections, {WRK_SECONDS} s, each sending its "
+        "next request the moment the answer arrives: the throughput the machine can give; "
+        "the latency is mostly waiting in line (about 20 ÷ requests per second).",
+        "",
+        "| page | queries | CPU app + database | alone p50 | alone p95 | 20 users req/s "
+        "| p50 | p95 | 20 without pause req/s | p50 | p95 | failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, queries in f["queries"].items():
-        alone, sat = f[name]["alone"], f[name]["saturated"]
+        alone, users, sat = f[name]["alone"], f[name]["users"], f[name]["saturated"]
+        cpu = f[name]["cpu_ms"]
+        failed = alone["failed"] + users["failed"] + sat["failed"]
         lines.append(
-            f"| {name} | {queries} | {alone['p50_ms']:.0f} ms | {alone['p95_ms']:.0f} ms "
+            f"| {name} | {queries} | {cpu['app']:.1f} + {cpu['database']:.1f} ms "
+            f"| {alone['p50_ms']:.0f} ms | {alone['p95_ms']:.0f} ms "
+            f"| {users['requests_per_s']:.1f} | {users['p50_ms']:.0f} ms "
+            f"| {users['p95_ms']:.0f} ms "
             f"| {sat['requests_per_s']:.0f} | {sat['p50_ms']:.0f} ms | {sat['p95_ms']:.0f} ms "
-            f"| {sat['failed'] + alone['failed']} |"
+            f"| {failed} |"
         )
     return lines
 
