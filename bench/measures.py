@@ -461,18 +461,31 @@ def imports(*, url: str, **_kwargs) -> dict:
 # --- 5. documents -------------------------------------------------------------------------------
 
 
+#: The seed's answer is made again this many times after the first: a server makes many, and
+#: the first in a process also pays for loading WeasyPrint and the fonts.
+DOCUMENT_REPEATS = 3
+
+
 def documents(**_kwargs) -> dict:
-    """The answer as DOCX and PDF: the seed's question, and one on the synthetic call."""
+    """The answer as DOCX and PDF: the seed's question (the first in the process, and the median
+    of the next few), and one on the synthetic call (once)."""
     seed = WrittenQuestion.objects.get(number=418)
     figures = {}
     with transaction.atomic():
         synthetic = _synthetic_question()
-        for label, question in [("seed", seed), (f"{len(_synthetic())} projects", synthetic)]:
+        for label, question, repeats in [
+            ("seed", seed, DOCUMENT_REPEATS),
+            (f"{len(_synthetic())} projects", synthetic, 0),
+        ]:
             for fmt in ("docx", "pdf"):
-                clock = time.perf_counter()
-                document = render_answer(question=question, fmt=fmt, language="nl")
+                times = []
+                for _ in range(1 + repeats):
+                    clock = time.perf_counter()
+                    document = render_answer(question=question, fmt=fmt, language="nl")
+                    times.append(time.perf_counter() - clock)
                 figures[f"{label} {fmt}"] = {
-                    "s": time.perf_counter() - clock,
+                    "s": times[0],
+                    "again_s": statistics.median(times[1:]) if repeats else None,
                     "kb": len(document.content) / 1024,
                 }
         transaction.set_rollback(True)
@@ -603,11 +616,18 @@ def _imports(f: dict) -> list[str]:
 
 
 def _documents(f: dict) -> list[str]:
-    lines = ["### 5. The answer", "", "| question | format | time | size |", "|---|---|---:|---:|"]
+    lines = [
+        "### 5. The answer",
+        "",
+        "| question | format | first in the process "
+        f"| again (median of {DOCUMENT_REPEATS}) | size |",
+        "|---|---|---:|---:|---:|",
+    ]
     for key, value in f.items():
         if key != "section_s":
             label, fmt = key.rsplit(" ", 1)
-            lines.append(f"| {label} | {fmt} | {_s(value['s'])} | {value['kb']:.0f} KB |")
+            again = _s(value["again_s"]) if value.get("again_s") is not None else "–"
+            lines.append(f"| {label} | {fmt} | {_s(value['s'])} | {again} | {value['kb']:.0f} KB |")
     return lines
 
 
