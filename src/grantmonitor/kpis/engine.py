@@ -35,8 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models import Window as SqlWindow
-from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, NullIf, RowNumber
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, NullIf
 
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.kpis import definitions, rules
@@ -48,6 +47,7 @@ from grantmonitor.kpis.models import (
     MeasureDefinitionVersion,
     ValueSource,
 )
+from grantmonitor.kpis.selectors import current_values
 from grantmonitor.kpis.services import kpi_values_record_computed
 from grantmonitor.register.models import (
     OLDER_FROM_AGE,
@@ -438,21 +438,9 @@ def _latest_versions(definition_ids: Iterable[int]) -> dict[int, MeasureDefiniti
 
 
 def _current_values(kpi_ids: list[int]) -> dict[int, dict[tuple, KpiValue]]:
-    """Per KPI, its current value of each period (the latest recorded), in one query.
-
-    Only the latest row of each period leaves the database: a KPI's history grows with every
-    registration that changes it, and reading it whole made each registration slower.
-    """
-    latest = SqlWindow(
-        RowNumber(),
-        partition_by=[F("kpi_id"), F("period_start"), F("period_end")],
-        order_by=[F("recorded_at").desc(), F("pk").desc()],
-    )
+    """Per KPI, its current value of each period (the latest recorded), in one query."""
     current: dict[int, dict[tuple, KpiValue]] = {}
-    for value in (
-        # order_by(): the model's ordering would join the KPI, its project and call
-        KpiValue.objects.filter(kpi_id__in=kpi_ids).annotate(rank=latest).filter(rank=1).order_by()
-    ):
+    for value in current_values().filter(kpi_id__in=kpi_ids):
         current.setdefault(value.kpi_id, {})[(value.period_start, value.period_end)] = value
     return current
 
