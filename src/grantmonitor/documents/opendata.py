@@ -27,7 +27,14 @@ from grantmonitor.common.suppression import Figure, Line, default_threshold, pub
 from grantmonitor.documents import kpi_text
 from grantmonitor.kpis import rules
 from grantmonitor.kpis.models import OutcomeStatus
-from grantmonitor.kpis.selectors import KpiRow, ProjectKpis, call_kpis, project_kpi_provenance
+from grantmonitor.kpis.selectors import (
+    KpiProvenance,
+    KpiRow,
+    ProjectKpis,
+    call_kpis,
+    project_kpi_provenance,
+    projects_kpi_provenance,
+)
 
 # ---------------------------------------------------------------------------------------
 # Which figures count people
@@ -40,6 +47,7 @@ def people_figures(
     threshold: int | None = None,
     more: Mapping[Hashable, int] | None = None,
     more_lines: Iterable[Line] = (),
+    provenance: Mapping[int, KpiProvenance] | None = None,
 ) -> dict[Hashable, Figure]:
     """The counts of people of one project, suppressed, by key.
 
@@ -53,8 +61,12 @@ def people_figures(
     ``more`` and ``more_lines``: other counts of the same people shown with these (the
     register's tables on the project page), suppressed together so that no hidden figure
     follows from the two; a line of ``more_lines`` may add up to a key above.
+
+    ``provenance``: the KPIs' provenance by KPI id when already read for many projects at once
+    (:func:`~grantmonitor.kpis.selectors.projects_kpi_provenance`); else read for this project.
     """
-    provenance = project_kpi_provenance(project=kpis.project)
+    if provenance is None:
+        provenance = project_kpi_provenance(project=kpis.project)
     values: dict[tuple, int] = {}
     for row in kpis.rows:
         population = kpis.target_group_counts.get(row.kpi.pk) or kpis.outcomes.get(row.kpi.pk)
@@ -158,9 +170,12 @@ class PublishedRow:
 def published_rows(*, call: Call, language: str = "nl") -> list[PublishedRow]:
     """Every published figure of ``call``, project by project, in the answer's order."""
     rows: list[PublishedRow] = []
+    tables = call_kpis(call=call)
+    # one query for every project's provenance, not one per project
+    provenance = projects_kpi_provenance(projects=[kpis.project for kpis in tables])
     with translation.override(language):
-        for kpis in call_kpis(call=call):
-            figures = people_figures(kpis)
+        for kpis in tables:
+            figures = people_figures(kpis, provenance=provenance)
             for row in kpis.rows:
                 if row.kind != rules.Kind.QUALITATIVE:
                     rows.extend(_kpi_rows(call, kpis, row, figures, language))

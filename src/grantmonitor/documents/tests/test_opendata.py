@@ -3,14 +3,20 @@
 import csv
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from grantmonitor.calls.models import Call
+from grantmonitor.calls.services import call_create
 from grantmonitor.documents.opendata import COLUMNS, call_csv, call_xlsx, people_figures
 from grantmonitor.documents.tests.small_project import CALL_TITLE, small_project
+from grantmonitor.kpis.models import KpiKind
 from grantmonitor.kpis.selectors import project_kpis
+from grantmonitor.kpis.services import kpi_create, kpi_value_record
 from grantmonitor.register.services import participant_register
 from grantmonitor.register.tests import factories
 
@@ -132,3 +138,51 @@ def test_a_count_the_engine_computes_from_the_register_is_suppressed(db):
         "< 5",
         "yes",
     )
+
+
+def _call_counting_people(projects: int) -> Call:
+    """A call whose projects count the people they registered, 3 in the first (suppressed)
+    and 6, 7, 8... in the next, and report 2 sessions each (not people: published as is)."""
+    call = call_create(title=f"Oproep met {projects} projecten", number_of_projects=projects)
+    for number in range(1, projects + 1):
+        project = factories.project(call=call, name=f"Project {number}")
+        factories.bound_kpi(project, {"count": "participants"})
+        sessions = kpi_create(project=project, name="Infosessies", kind=KpiKind.COUNT, order=2)
+        kpi_value_record(kpi=sessions, value=Decimal(2))
+        for person in range(3 if number == 1 else 4 + number):
+            participant_register(
+                project=project, registered_on=datetime.date(2018, 1, 15), reference=f"p{person}"
+            )
+    return call
+
+
+def test_a_calls_figures_take_as_many_queries_for_six_projects_as_for_two(
+    db, django_assert_max_num_queries
+):
+    small, large = _call_counting_people(2), _call_counting_people(6)
+    with CaptureQueriesContext(connection) as context:
+        call_csv(call=small)
+    with django_assert_max_num_queries(len(context.captured_queries)):
+        rows = csv_rows(call_csv(call=large))
+    published = [(row["project"], row["realised"], row["counts_people"]) for row in rows]
+    assert published == [
+        ("Project 1", "< 5", "yes"),
+        ("Project 1", "2", "no"),
+        ("Project 2", "6", "yes"),
+        ("Project 2", "2", "no"),
+        ("Project 3", "7", "yes"),
+        ("Project 3", "2", "no"),
+        ("Project 4", "8", "yes"),
+        ("Project 4", "2", "no"),
+        ("Project 5", "9", "yes"),
+        ("Project 5", "2", "no"),
+        ("Project 6", "10", "yes"),
+        ("Project 6", "2", "no"),
+    ]
+    # the figures each project's own page publishes, its provenance read for it alone
+    one_at_a_time = [
+        figure.text("en")
+        for project in large.projects.order_by("order", "name")
+        for figure in people_figures(project_kpis(project=project)).values()
+    ]
+    assert one_at_a_time == [realised for _, realised, people in published if people == "yes"]
