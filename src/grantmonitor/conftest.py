@@ -36,6 +36,18 @@ def pytest_report_header(config):
 
 
 @pytest.fixture
+def postgres_only(request):
+    """Skip a test that needs PostgreSQL (row locks, snapshots) on SQLite; fail it when the
+    run must be on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        if os.environ.get("GRANTMONITOR_REQUIRE_DB") == "postgresql":
+            pytest.fail(
+                f"GRANTMONITOR_REQUIRE_DB=postgresql but the database is {connection.vendor}"
+            )
+        pytest.skip(f"{request.node.name} needs PostgreSQL; this run uses {connection.vendor}")
+
+
+@pytest.fixture
 def demo(db):
     """The seed loaded through the services: call 418's projects, KPIs, dossiers, question."""
     from grantmonitor.demo.seed import load_demo

@@ -1,6 +1,5 @@
 """Fifty case handlers pressing "pay the balance" at the same moment pay it once."""
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,18 +12,6 @@ from grantmonitor.dossiers.models import DossierAuditEntry, DossierStatus, Settl
 from grantmonitor.dossiers.tests.conftest import LATER_DAY, LINES, VERDICTS
 
 ATTEMPTS = 50
-
-
-@pytest.fixture
-def postgres_only():
-    if connection.vendor != "postgresql":
-        if os.environ.get("GRANTMONITOR_REQUIRE_DB") == "postgresql":
-            pytest.fail(
-                f"GRANTMONITOR_REQUIRE_DB=postgresql but the database is {connection.vendor}"
-            )
-        pytest.skip(
-            f"row locks (select_for_update) need PostgreSQL; this run uses {connection.vendor}"
-        )
 
 
 @pytest.mark.postgres

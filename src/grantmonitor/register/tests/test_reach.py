@@ -3,7 +3,6 @@
 import datetime
 import importlib
 import json
-import os
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -236,16 +235,6 @@ def test_the_migration_fills_the_figures_from_the_register_as_it_stands(register
     migration.fill(None, SimpleNamespace(connection=connection))
     assert assert_kept(call) == CallPeople(2231, 2285)
     assert CallReach.objects.count() == Call.objects.count()  # every call has its row
-
-
-@pytest.fixture
-def postgres_only():
-    if connection.vendor != "postgresql":
-        if os.environ.get("GRANTMONITOR_REQUIRE_DB") == "postgresql":
-            pytest.fail(
-                f"GRANTMONITOR_REQUIRE_DB=postgresql but the database is {connection.vendor}"
-            )
-        pytest.skip(f"row locks need PostgreSQL; this run uses {connection.vendor}")
 
 
 PEOPLE = 4
