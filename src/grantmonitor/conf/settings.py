@@ -218,6 +218,13 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+RECOMPUTE_CONNECTIONS = config(
+    "RECOMPUTE_CONNECTIONS",
+    default=2,
+    kind="int",
+    help="Database connections a recompute of a large call counts on at once, each on the "
+    "same snapshot (PostgreSQL); about the number of the database server's cores, 1: one.",
+)
 IMPORT_JOBS_IN_BACKGROUND = config(
     "IMPORT_JOBS_IN_BACKGROUND",
     default=True,

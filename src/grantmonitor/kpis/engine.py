@@ -17,12 +17,16 @@ idempotent.
 import datetime
 import json
 import operator
+import queue
+import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import reduce
 
-from django.db import connection, connections, transaction
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -70,6 +74,10 @@ CENT = Decimal("0.01")
 #: distinct (project, year, person) rows of a call of 100 projects need about 50MB, of 1.000
 #: projects about ten times that; a hash that does not fit spills to disk in batches.
 RECOMPUTE_WORK_MEM = "512MB"
+#: A call's projects are counted this many to a statement. The distinct rows of a thousand
+#: projects at once are a hash table of 400MB, slower per row than ten of 40MB; and the
+#: statements of a large call can be shared among connections (``RECOMPUTE_CONNECTIONS``).
+PROJECTS_PER_STATEMENT = 100
 
 
 def _path(prefix: str, field: str) -> str:
@@ -243,8 +251,8 @@ def _filters_q(measure: dict, source: Source) -> Q:
     return q
 
 
-def _grouped(measures: list[dict], project_ids: list[int]) -> list[_Grouped]:
-    """One query for measures that read the same rows (one source and window), for every
+def _grouped_statement(measures: list[dict], project_ids: list[int]) -> tuple[str, list]:
+    """One statement for measures that read the same rows (one source and window), for every
     project in ``project_ids``: each measure's distinct items per year and in all.
 
     Each measure's filters become a flag on the distinct rows, so the register rows that
@@ -279,18 +287,106 @@ def _grouped(measures: list[dict], project_ids: list[int]) -> list[_Grouped]:
         sums=", ".join(f"SUM({name})" for name in names),
         maxes=", ".join(f"MAX({name}) AS {name}" for name in names),
     )
-    grouped = [_Grouped({}, {}) for _ in measures]
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(query, params)
-        for project, year, *counts in cursor.fetchall():
-            for part, count in zip(grouped, counts, strict=True):
-                if not count:
-                    continue  # as if the measure had its own query: no row, no year
-                if year is None:
-                    part.totals[project] = count
-                else:
-                    part.by_year.setdefault(project, {})[year] = count
-    return grouped
+    return query, list(params)
+
+
+def _add_counts(grouped: list[_Grouped], rows: list[tuple]) -> None:
+    for project, year, *counts in rows:
+        for part, count in zip(grouped, counts, strict=True):
+            if not count:
+                continue  # as if the measure had its own query: no row, no year
+            if year is None:
+                part.totals[project] = count
+            else:
+                part.by_year.setdefault(project, {})[year] = count
+
+
+def _chunks(project_ids: tuple[int, ...]) -> list[list[int]]:
+    size = PROJECTS_PER_STATEMENT
+    return [list(project_ids[i : i + size]) for i in range(0, len(project_ids), size)]
+
+
+def _fetch(statements: list[tuple[str, list]], *, large: bool) -> list[list[tuple]]:
+    """Every statement's rows: on this connection, or, for a ``large`` recompute (more than one
+    statement's worth of projects), shared among connections when that is exact (see
+    :func:`_shared_snapshot`)."""
+    snapshot = _shared_snapshot(statements) if large else None
+    if snapshot is not None:
+        return _fetch_in_parallel(statements, snapshot)
+    found = []
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            found.append(cursor.fetchall())
+    return found
+
+
+def _shared_snapshot(statements: list[tuple[str, list]]) -> str | None:
+    """The snapshot of this transaction, exported for other connections to count with, or
+    None to count on this connection alone.
+
+    Other connections see exactly this transaction's view of the database (PostgreSQL's
+    exported snapshots, as ``pg_dump --jobs`` uses), except what this transaction wrote
+    itself: so only while it has written nothing (no transaction id assigned yet).
+    """
+    if (
+        connection.vendor != "postgresql"
+        or settings.RECOMPUTE_CONNECTIONS < 2
+        or len(statements) < 2
+        or not connection.in_atomic_block
+        or any(connection.savepoint_ids)  # PostgreSQL exports no snapshot of a savepoint
+    ):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL")
+        if not cursor.fetchone()[0]:
+            return None  # this transaction has written: other connections would not see it
+        cursor.execute("SELECT pg_export_snapshot()")
+        return cursor.fetchone()[0]
+
+
+def _fetch_in_parallel(statements: list[tuple[str, list]], snapshot: str) -> list[list[tuple]]:
+    """The statements' rows, counted on ``RECOMPUTE_CONNECTIONS`` connections at once, each
+    in a read-only transaction on ``snapshot``: what one transaction would have counted."""
+    if not re.fullmatch(r"[0-9A-F]+-[0-9A-F]+-[0-9]+", snapshot):
+        raise ValueError(f"not a snapshot identifier: {snapshot!r}")
+    pending: queue.SimpleQueue = queue.SimpleQueue()
+    for index, statement in enumerate(statements):
+        pending.put((index, statement))
+    found: list[list[tuple] | None] = [None] * len(statements)
+    errors: list[BaseException] = []
+
+    def count() -> None:
+        own = connections[DEFAULT_DB_ALIAS]  # this thread's own connection
+        try:
+            with own.cursor() as cursor:
+                cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                cursor.execute(f"SET LOCAL work_mem = '{RECOMPUTE_WORK_MEM}'")
+                while not errors:
+                    try:
+                        index, (sql, params) = pending.get_nowait()
+                    except queue.Empty:
+                        break
+                    cursor.execute(sql, params)
+                    found[index] = cursor.fetchall()
+                cursor.execute("COMMIT")
+        except BaseException as error:  # raised again in the caller's thread
+            errors.append(error)
+        finally:
+            own.close()
+
+    workers = [
+        threading.Thread(target=count, name=f"recompute-{n}")
+        for n in range(min(settings.RECOMPUTE_CONNECTIONS, len(statements)))
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        raise errors[0]
+    return found
 
 
 @dataclass
@@ -317,7 +413,9 @@ def _reads_alone(measure: dict) -> bool:
 
 def _counts(specs: dict[int, tuple[dict, list[int]]]) -> dict[int, _SpecCounts]:
     """The counts of several definitions (by key: spec and its projects) in a fixed number of
-    queries: one per source, window and set of projects, whatever the number of definitions."""
+    queries: one per source, window and set of projects (and per ``PROJECTS_PER_STATEMENT``
+    of them), whatever the number of definitions."""
+    found: dict[int, dict[int, _Grouped]] = {}
     groups: dict[tuple, list[tuple[int, int, dict]]] = {}
     for key, (spec, project_ids) in specs.items():
         for slot, measure in enumerate(_spec_measures(spec)):
@@ -328,11 +426,18 @@ def _counts(specs: dict[int, tuple[dict, list[int]]]) -> dict[int, _SpecCounts]:
                 (key, slot) if _reads_alone(measure) else None,
             )
             groups.setdefault(rows, []).append((key, slot, measure))
-    found: dict[int, dict[int, _Grouped]] = {}
+    statements, targets = [], []
     for (_count, _window, project_ids, _alone), needs in groups.items():
-        counted = _grouped([measure for _key, _slot, measure in needs], list(project_ids))
+        counted = [_Grouped({}, {}) for _ in needs]
+        for chunk in _chunks(project_ids):
+            statements.append(_grouped_statement([measure for *_, measure in needs], chunk))
+            targets.append(counted)
         for (key, slot, _measure), part in zip(needs, counted, strict=True):
             found.setdefault(key, {})[slot] = part
+    projects = {project for _c, _w, project_ids, _a in groups for project in project_ids}
+    large = len(projects) > PROJECTS_PER_STATEMENT
+    for counted, rows in zip(targets, _fetch(statements, large=large), strict=True):
+        _add_counts(counted, rows)
     result = {}
     for key, (spec, _project_ids) in specs.items():
         parts = [found[key][slot] for slot in range(len(definitions.measures(spec)))]
@@ -445,7 +550,9 @@ def _current_values(kpi_ids: list[int]) -> dict[int, dict[tuple, KpiValue]]:
     return current
 
 
-@transaction.atomic
+# no savepoint of its own: its counts may then share the transaction's snapshot with other
+# connections; when a recompute fails, what called it fails too
+@transaction.atomic(savepoint=False)
 def _recompute(bindings: list[tuple[Kpi, MeasureDefinitionVersion]]) -> list[KpiValue]:
     """Compute bound KPIs and store, in one insert, the values that changed.
 
