@@ -4,10 +4,12 @@ Every function is a fixed number of aggregate queries; the target-group combinat
 grouped in SQL (one row per combination of characteristics), never built person by person.
 """
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -15,12 +17,16 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
 from grantmonitor.calls.models import Call, Project
-from grantmonitor.kpis.engine import call_distinct_people, kpi_population
-from grantmonitor.kpis.models import Kpi
+from grantmonitor.kpis import definitions
+from grantmonitor.kpis.engine import SOURCES, call_distinct_people, measure_rows
+from grantmonitor.kpis.models import Kpi, KpiMeasure, MeasureDefinitionVersion
 from grantmonitor.register.models import (
     OLDER_FROM_AGE,
     YOUNG_BELOW_AGE,
@@ -93,15 +99,84 @@ def _flags() -> dict:
         code: Exists(Characteristic.objects.filter(participant_id=OuterRef("pk"), code=code))
         for code in CharacteristicCode.values
     }
-    flags[DerivedCharacteristic.YOUNG] = ExpressionWrapper(
-        Q(birth_year__gt=ExtractYear("registered_on") - YOUNG_BELOW_AGE),
-        output_field=BooleanField(),
-    )
-    flags[DerivedCharacteristic.AGED_50_PLUS] = ExpressionWrapper(
-        Q(birth_year__lte=ExtractYear("registered_on") - OLDER_FROM_AGE),
-        output_field=BooleanField(),
-    )
+    flags[DerivedCharacteristic.YOUNG] = ExpressionWrapper(_flag_young(), BooleanField())
+    flags[DerivedCharacteristic.AGED_50_PLUS] = ExpressionWrapper(_flag_older(), BooleanField())
     return {f"has_{code}": expression for code, expression in flags.items()}
+
+
+def _flag_young() -> Q:
+    return Q(birth_year__gt=ExtractYear("registered_on") - YOUNG_BELOW_AGE)
+
+
+def _flag_older() -> Q:
+    return Q(birth_year__lte=ExtractYear("registered_on") - OLDER_FROM_AGE)
+
+
+#: A bit per recorded characteristic: a person's characteristics are one number in SQL.
+_BITS = {code: 1 << index for index, code in enumerate(CharacteristicCode.values)}
+
+
+def _characteristics_mask() -> Coalesce:
+    """The sum of the bits of a participant's recorded characteristics, each code once."""
+    bit = Case(*(When(code=code, then=Value(bit)) for code, bit in _BITS.items()), default=0)
+    mask = (
+        Characteristic.objects.filter(participant_id=OuterRef("pk"))
+        .order_by()
+        .values("participant_id")
+        .annotate(mask=Sum(bit, distinct=True))
+        .values("mask")
+    )
+    return Coalesce(Subquery(mask), 0)
+
+
+def _target_groups(populations: dict[Hashable, QuerySet]) -> dict[Hashable, TargetGroups]:
+    """The target groups of each population (participant ids) by key, in one query: per
+    population, one row per combination of characteristics (a bit mask and the two ages)."""
+    keys = list(populations)
+    flags = {
+        "mask": _characteristics_mask(),
+        "young": ExpressionWrapper(_flag_young(), output_field=BooleanField()),
+        "older": ExpressionWrapper(_flag_older(), output_field=BooleanField()),
+    }
+    parts = [
+        Participant.objects.filter(pk__in=populations[key])
+        .annotate(population=Value(index), **flags)
+        .values("population", *flags)
+        .annotate(people=Count("pk"))
+        .order_by()
+        for index, key in enumerate(keys)
+    ]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    codes = characteristic_codes()
+    grouped: dict[Hashable, dict[tuple[str, ...], int]] = {key: {} for key in keys}
+    for row in rows:  # per population at most 2 ** len(codes) rows
+        present = {code for code, bit in _BITS.items() if row["mask"] & bit}
+        if row["young"]:
+            present.add(DerivedCharacteristic.YOUNG)
+        if row["older"]:
+            present.add(DerivedCharacteristic.AGED_50_PLUS)
+        combination = tuple(code for code in codes if code in present)
+        grouped[keys[row["population"]]][combination] = row["people"]
+    return {key: _table(codes, people) for key, people in grouped.items()}
+
+
+def _table(codes: list[str], people: dict[tuple[str, ...], int]) -> TargetGroups:
+    counts = dict.fromkeys(codes, 0)
+    by_number: dict[int, int] = {}
+    for present, number in people.items():
+        for code in present:
+            counts[code] += number
+        by_number[len(present)] = by_number.get(len(present), 0) + number
+    combinations = sorted(
+        ((present, number) for present, number in people.items() if len(present) >= 2),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return TargetGroups(
+        total=sum(people.values()),
+        counts=dict(sorted(counts.items(), key=lambda item: -item[1])),
+        by_number=dict(sorted(by_number.items())),
+        combinations=combinations,
+    )
 
 
 def target_groups(*, participants: QuerySet[Participant]) -> TargetGroups:
@@ -110,40 +185,41 @@ def target_groups(*, participants: QuerySet[Participant]) -> TargetGroups:
     Recorded characteristics count whenever they were recorded; ``young`` and ``aged_50_plus``
     are the age at the intake date.
     """
-    flags = _flags()
-    rows = (
-        Participant.objects.filter(pk__in=participants.values("pk"))
-        .annotate(**flags)
-        .values(*flags)
-        .annotate(people=Count("pk"))
-        .order_by()
-    )
-    codes = characteristic_codes()
-    counts = dict.fromkeys(codes, 0)
-    by_number: dict[int, int] = {}
-    combinations = []
-    total = 0
-    for row in rows:  # one row per combination present: at most 2 ** len(codes)
-        present = tuple(code for code in codes if row[f"has_{code}"])
-        total += row["people"]
-        for code in present:
-            counts[code] += row["people"]
-        by_number[len(present)] = by_number.get(len(present), 0) + row["people"]
-        if len(present) >= 2:
-            combinations.append((present, row["people"]))
-    combinations.sort(key=lambda item: (-item[1], item[0]))
-    return TargetGroups(
-        total=total,
-        counts=dict(sorted(counts.items(), key=lambda item: -item[1])),
-        by_number=dict(sorted(by_number.items())),
-        combinations=combinations,
-    )
+    return _target_groups({None: participants.values("pk")})[None]
 
 
 def kpi_target_groups(*, kpi: Kpi) -> TargetGroups | None:
     """The target groups of the people a KPI counts; None when it counts no people."""
-    population = kpi_population(kpi=kpi)
-    return None if population is None else target_groups(participants=population)
+    return kpis_target_groups(kpis=[kpi]).get(kpi.pk)
+
+
+def kpis_target_groups(*, kpis: list[Kpi]) -> dict[int, TargetGroups]:
+    """:func:`kpi_target_groups` of several KPIs (a project page's) by KPI id, in three
+    queries: their definitions, the latest versions of those, and one for every population.
+    The KPIs that count no people are left out."""
+    bindings = dict(
+        KpiMeasure.objects.filter(kpi__in=[kpi.pk for kpi in kpis]).values_list(
+            "kpi_id", "definition_id"
+        )
+    )
+    if not bindings:
+        return {}
+    specs = {}  # the latest version of each definition: the highest number comes last
+    for definition_id, spec in (
+        MeasureDefinitionVersion.objects.filter(definition_id__in=set(bindings.values()))
+        .order_by("definition_id", "number")
+        .values_list("definition_id", "spec")
+    ):
+        specs[definition_id] = spec
+    populations = {}
+    for kpi in kpis:
+        spec = specs.get(bindings.get(kpi.pk))
+        if spec is not None and definitions.counts_people(spec):
+            participant = SOURCES[spec["count"]].participant
+            populations[kpi.pk] = measure_rows(spec, project=kpi.project).values(
+                f"{participant}__pk" if participant else "pk"
+            )
+    return _target_groups(populations) if populations else {}
 
 
 @dataclass(frozen=True)

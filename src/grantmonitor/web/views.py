@@ -51,6 +51,7 @@ from grantmonitor.register.selectors import (
     call_referrals,
     characteristic_label,
     kpi_target_groups,
+    kpis_target_groups,
 )
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
@@ -297,18 +298,24 @@ def _sees_call_totals(user) -> bool:
     return user.is_superuser or user.role in permissions.READERS
 
 
-def _register_groups(row: KpiRow, provenance: KpiProvenance) -> RegisterGroups | None:
-    """The register's target groups of a computed top-level count of people."""
-    if row.depth or not provenance.counts_people:
-        return None
-    table = kpi_target_groups(kpi=row.kpi)
-    if table is None or not table.total:
-        return None
-    realised = row.realised.value
-    own = row.kind == rules.Kind.COUNT and realised is not None and realised == table.total
-    return RegisterGroups(
-        row.kpi.pk, table, ("kpi", row.kpi.pk) if own else ("register", row.kpi.pk, "total")
-    )
+def _register_groups(kpis: ProjectKpis, provenance: dict[int, KpiProvenance]) -> list:
+    """The register's target groups of the computed top-level counts of people, by KPI id."""
+    rows = [
+        row
+        for row in kpis.rows
+        if not row.depth and provenance.get(row.kpi.pk, KpiProvenance()).counts_people
+    ]
+    tables = kpis_target_groups(kpis=[row.kpi for row in rows]) if rows else {}
+    registers = []
+    for row in rows:
+        table = tables.get(row.kpi.pk)
+        if table is None or not table.total:
+            continue
+        realised = row.realised.value
+        own = row.kind == rules.Kind.COUNT and realised is not None and realised == table.total
+        total_key = ("kpi", row.kpi.pk) if own else ("register", row.kpi.pk, "total")
+        registers.append(RegisterGroups(row.kpi.pk, table, total_key))
+    return registers
 
 
 def _project_dossier(project: Project) -> Dossier | None:
@@ -422,18 +429,20 @@ def _project_counts(
 ) -> ProjectCounts:
     """The KPIs' counts and the register's, suppressed together (or not at all), so that no
     hidden figure follows from the other table."""
-    registers = {
-        row.kpi.pk: register
-        for row in kpis.rows
-        if (register := _register_groups(row, provenance.get(row.kpi.pk, KpiProvenance())))
-    }
+    registers = {register.kpi_id: register for register in _register_groups(kpis, provenance)}
     more: dict[Hashable, int] = {}
     more_lines: list[Line] = []
     for register in registers.values():
         values, lines = register.counts()
         more.update(values)
         more_lines.extend(lines)
-    figures = people_figures(kpis, threshold=_threshold(sees), more=more, more_lines=more_lines)
+    figures = people_figures(
+        kpis,
+        threshold=_threshold(sees),
+        more=more,
+        more_lines=more_lines,
+        provenance=provenance,
+    )
     return ProjectCounts(
         figures, {pk: replace(register, figures=figures) for pk, register in registers.items()}
     )
@@ -501,9 +510,12 @@ def project_chart(request, pk: int):
     _allow(permissions.can_view_project(request.user, project))
     kpis = project_kpis(project=project)
     sees = permissions.sees_small_counts(request.user, project)
-    # The page's figures: a bar left out there is left out here.
-    counts = _project_counts(kpis, project_kpi_provenance(project=project), sees)
-    chart = _project_chart(kpis, counts.figures)
+    # The page's figures: a bar left out there is left out here. A reader who sees every count
+    # has none hidden, and the register need not be read to know which.
+    figures = (
+        {} if sees else _project_counts(kpis, project_kpi_provenance(project=project), sees).figures
+    )
+    chart = _project_chart(kpis, figures)
     if chart is None:
         raise Http404("this project has no numeric KPI to chart")
     return HttpResponse(render_svg(chart), content_type="image/svg+xml")

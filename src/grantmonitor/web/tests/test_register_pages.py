@@ -12,15 +12,21 @@ from grantmonitor.common.money import format_number
 from grantmonitor.kpis.engine import kpi_population
 from grantmonitor.kpis.models import ChildrenRule, Kpi, KpiKind, KpiValue
 from grantmonitor.kpis.services import kpi_create, kpi_value_record
-from grantmonitor.register.models import Activity, ActivityKind, Participant
+from grantmonitor.register.models import Activity, ActivityKind, CharacteristicCode, Participant
 from grantmonitor.register.selectors import (
     call_people,
     call_referrals,
     characteristic_label,
     kpi_target_groups,
 )
-from grantmonitor.register.services import attendance_record, characteristic_record
+from grantmonitor.register.services import (
+    activity_record,
+    attendance_record,
+    characteristic_record,
+    participant_register,
+)
 from grantmonitor.register.synth import synth
+from grantmonitor.register.tests import factories
 
 STEBO_REACHED = "Aantal bereikte prestarters"
 GTB_STARTED = "Klanten die effectief starten met een traject naar ondernemerschap"
@@ -276,3 +282,42 @@ def test_project_page_runs_a_bounded_number_of_queries(
     url = _project_url(name)
     with django_assert_max_num_queries(25):
         assert client.get(url).status_code == 200
+
+
+def test_each_population_of_a_project_has_its_own_target_groups(client, demo):
+    """A project page reads the register's tables of all its populations at once; each
+    still counts its own people."""
+    project = factories.project()
+    registered = factories.bound_kpi(project, {"count": "participants"})
+    attending = factories.bound_kpi(project, {"count": "attendees"})
+    low, migration = CharacteristicCode.LOW_EDUCATED, CharacteristicCode.MIGRATION_BACKGROUND
+    young, _low_only, older = (
+        participant_register(
+            project=project,
+            registered_on=datetime.date(2018, 3, 1),
+            birth_year=birth_year,
+            characteristics=codes,
+        )
+        for birth_year, codes in [(1995, [low, migration]), (1980, [low]), (1960, [])]
+    )
+    activity_record(
+        project=project,
+        kind=ActivityKind.INFO_SESSION,
+        date=datetime.date(2018, 3, 5),
+        organiser=project.promoter,
+        participants=[young, older],
+    )
+    page = _page(client, demo, "dossierbehandelaar", reverse("web:project", args=[project.pk]))
+    with translation.override("nl"):
+        label = {code: characteristic_label(code) for code in (low, migration)}
+
+    def row(code, people):
+        return f'<tr><td>{label[code]}</td><td class="num">{people}</td></tr>'
+
+    everyone = _between(page, f"<h3>{registered.name}: 3</h3>", "</section>")
+    assert row(low, 2) in everyone and row(migration, 1) in everyone
+    assert "twee of meer van deze kenmerken: 1 van 3." in everyone
+    present = _between(page, f"<h3>{attending.name}: 2</h3>", "</section>")
+    assert row(low, 1) in present and row(migration, 1) in present
+    assert "twee of meer van deze kenmerken: 1 van 2." in present
+    assert kpi_target_groups(kpi=attending).by_number == {1: 1, 3: 1}
