@@ -7,7 +7,8 @@ within the archive: on import every record gets a new key and every foreign key 
 
 What belongs to a call is found from the models themselves: the call, then every model of
 grantmonitor with a foreign key to a model already included (projects, KPIs, the register,
-dossiers, questions...), so a model added later travels along without a change here. Records
+dossiers, questions...), so a model added later travels along without a change here; except
+the rows the register keeps from itself (:data:`DERIVED`), which the import recomputes. Records
 that calls share (target groups, organisations, measure definitions and their versions) are
 written once, before the records that use them, and on import found again by their natural
 key instead of being copied. Users are written by username only; missing users become
@@ -50,6 +51,10 @@ SHARED: dict[str, tuple[str, ...]] = {
 
 # Fields a shared record found again must hold as archived: a version is immutable.
 MUST_MATCH = {"kpis.measuredefinitionversion": ("spec",)}
+
+# Rows derived from the register (the people a call reached, kept by register.reach): left out
+# of the archive, skipped in archives that hold them, and recomputed after an import.
+DERIVED = frozenset({"register.callperson", "register.callreach"})
 
 # Hashed with the pseudonym key to fingerprint it; not a national number, so no person's key.
 
@@ -97,7 +102,11 @@ def _in_order(chosen: list[type[models.Model]]) -> list[type[models.Model]]:
 def _call_models() -> list[type[models.Model]]:
     """Call, then every model that hangs from it through foreign keys, in dependency order."""
     user = get_user_model()
-    candidates = [m for m in _domain_models() if _label(m) not in SHARED and m is not user]
+    candidates = [
+        m
+        for m in _domain_models()
+        if _label(m) not in SHARED and _label(m) not in DERIVED and m is not user
+    ]
     owned = [Call]
     grown = True
     while grown:
@@ -378,6 +387,8 @@ def import_call(*, data: bytes) -> ImportResult:
                 _("Line %(line)s: unknown model %(model)r.")
                 % {"line": line, "model": record.get("model")}
             ) from exc
+        if _label(model) in DERIVED:  # an archive written when they were archived
+            continue
         values, many, self_refs = reader.build(model, record, line)
         natural = SHARED.get(_label(model))
         obj = None

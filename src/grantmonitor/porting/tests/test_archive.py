@@ -1,5 +1,7 @@
 """A call travels whole: export it, empty the database, import it, and find it identical."""
 
+import datetime
+import gzip
 import json
 
 import pytest
@@ -14,9 +16,12 @@ from grantmonitor.cli.main import main
 from grantmonitor.demo.seed import load_demo
 from grantmonitor.documents.render import render_answer
 from grantmonitor.kpis.selectors import projects_kpis
-from grantmonitor.porting.archive import export_call
-from grantmonitor.register.models import Participant
+from grantmonitor.porting.archive import export_call, import_call
+from grantmonitor.register.models import ActivityKind, CallPerson, Participant
+from grantmonitor.register.selectors import CallPeople, call_people
+from grantmonitor.register.services import activity_record, participant_register
 from grantmonitor.register.synth import synth
+from grantmonitor.register.tests import factories
 
 CALL = "Stakeholdersplatform prestartersbegeleiding van doelgroepen"
 
@@ -37,7 +42,14 @@ def _state() -> dict:
             and model._meta.app_label != "accounts"  # users and memberships are not a call's
         },
         "person_keys": sorted(Participant.objects.values_list("person_key", flat=True)),
+        "people": call_people(call=call),  # the call page's people reached
     }
+
+
+def _models_in(archive: bytes) -> set[str]:
+    if archive[:2] == b"\x1f\x8b":
+        archive = gzip.decompress(archive)
+    return {json.loads(line).get("model") for line in archive.decode().splitlines()[1:]}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -51,6 +63,11 @@ def test_round_trip_into_an_empty_database_gives_the_same_kpis_answers_and_rows(
     archive = tmp_path / filename
     assert main(["export-call", CALL, "-o", str(archive)]) == 0
     assert archive.read_bytes()[:2] == (b"\x1f\x8b" if filename.endswith(".gz") else b'{"')
+    # the people the call reached are the register's to recompute, not the archive's
+    assert before["people"].distinct > 100
+    models_archived = _models_in(archive.read_bytes())
+    assert "register.attendance" in models_archived
+    assert not models_archived & {"register.callperson", "register.callreach"}
 
     call_command("flush", interactive=False)
     assert not Call.objects.exists()
@@ -71,6 +88,7 @@ def test_round_trip_into_an_empty_database_gives_the_same_kpis_answers_and_rows(
     assert after["person_keys"] == before["person_keys"]  # pseudonyms intact
     assert after["kpis"] == before["kpis"]
     assert after["answers"] == before["answers"]
+    assert after["people"] == before["people"]
     assert "€\xa0299.168,12" in after["answers"][418]
     assert "1.347" in after["answers"][418]
     users = get_user_model().objects.all()
@@ -200,3 +218,47 @@ def test_an_unreadable_archive_is_refused_with_the_reason(db, tmp_path, capsys, 
     assert main(["import-call", str(path)]) == 2
     assert message in capsys.readouterr().err
     assert not Call.objects.exists()
+
+
+def test_the_people_a_call_reached_in_an_older_archive_are_recomputed_not_copied(db):
+    call = factories.project().call
+    insz = factories.valid_insz(datetime.date(1990, 5, 17), 1)
+    for number, project in enumerate([call.projects.get(), factories.project(call=call)]):
+        same = participant_register(
+            project=project, registered_on=datetime.date(2018, 1, 15), insz=insz
+        )
+        others = [
+            participant_register(
+                project=project, registered_on=datetime.date(2018, 1, 15), reference=f"p{n}"
+            )
+            for n in range(number + 1)
+        ]
+        activity_record(
+            project=project,
+            kind=ActivityKind.INFO_SESSION,
+            date=datetime.date(2018, 2, 1),
+            organiser=project.promoter,
+            participants=[same, *others],
+        )
+    # one person in both projects, and three without INSZ: 4 people, 5 in the projects' sum
+    assert call_people(call=call) == CallPeople(distinct=4, per_project_sum=5)
+    lines = _renamed(
+        [json.loads(line) for line in export_call(call=call).decode().splitlines()], "Kopie"
+    )
+    assert not {line.get("model") for line in lines} & {"register.callperson", "register.callreach"}
+    # as archives held them before: figures since outdated
+    lines += [
+        {
+            "model": "register.callperson",
+            "id": 1,
+            "fields": {"call": call.pk, "person": "x", "participants": 7},
+        },
+        {
+            "model": "register.callreach",
+            "id": 1,
+            "fields": {"call": call.pk, "people": 70, "participants": 700},
+        },
+    ]
+    copy = import_call(data="\n".join(json.dumps(line) for line in lines).encode()).call
+    assert call_people(call=copy) == CallPeople(distinct=4, per_project_sum=5)
+    assert CallPerson.objects.filter(call=copy).count() == 4
