@@ -27,7 +27,13 @@ from grantmonitor.dossiers.models import Dossier, DossierStatus
 from grantmonitor.dossiers.selectors import dossier_history, dossier_list
 from grantmonitor.kpis import rules
 from grantmonitor.kpis.models import OutcomeCount, OutcomeStatus
-from grantmonitor.kpis.selectors import KpiRow, ProjectKpis, TrackBlock, projects_kpis
+from grantmonitor.kpis.selectors import (
+    KpiRow,
+    ProjectKpis,
+    TrackBlock,
+    projects_kpi_provenance,
+    projects_kpis,
+)
 from grantmonitor.questions.models import SubQuestion, Topic, WrittenQuestion
 from grantmonitor.questions.selectors import question_get
 
@@ -372,8 +378,9 @@ Figures = dict[tuple, Figure]  # a project's counts of people as published, see 
 
 def _kpi_results(projects: list[Project], language: str) -> list[Block]:
     blocks: list[Block] = []
+    provenance = projects_kpi_provenance(projects=projects)  # one query, not one per project
     for kpis in projects_kpis(projects=projects):
-        figures = people_figures(kpis)
+        figures = people_figures(kpis, provenance=provenance)
         blocks.append(Heading(_("Results %(project)s") % {"project": kpis.project.name}))
         for track_block in kpis.blocks:
             blocks.extend(_track_blocks(kpis, track_block, language, figures))

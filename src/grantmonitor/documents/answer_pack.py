@@ -24,7 +24,7 @@ from grantmonitor.dossiers.models import DossierStatus
 from grantmonitor.dossiers.selectors import dossier_history, dossier_list
 from grantmonitor.kpis import rules
 from grantmonitor.kpis.models import KpiValue, OutcomeStatus
-from grantmonitor.kpis.selectors import projects_kpis
+from grantmonitor.kpis.selectors import projects_kpi_provenance, projects_kpis
 from grantmonitor.questions.models import Topic, WrittenQuestion
 from grantmonitor.questions.selectors import question_get
 
@@ -154,8 +154,9 @@ def _published(figure: Figure | None, value) -> dict:
 
 def _kpi_figures(part: int, projects, language: str) -> list[dict]:
     result = []
+    provenance = projects_kpi_provenance(projects=projects)  # one query, not one per project
     for kpis in projects_kpis(projects=projects):
-        published = people_figures(kpis)
+        published = people_figures(kpis, provenance=provenance)
         provenance = _provenance(kpis.rows)
         project = {"part": part, "project": kpis.project.name, "project_id": kpis.project.pk}
         for row in kpis.rows:
