@@ -7,7 +7,6 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
-from weasyprint import HTML
 
 from grantmonitor.documents.render import RenderedDocument
 from grantmonitor.documents.render.docx import text as docx_text
@@ -84,6 +83,9 @@ def _section_html(section: Section) -> str:
 
 
 def render_pdf(statement: Statement) -> bytes:
+    # Imported here, as in render/pdf.py: every command-line call would wait for WeasyPrint.
+    from weasyprint import HTML
+
     return HTML(string=render_html(statement)).write_pdf()
 
 
