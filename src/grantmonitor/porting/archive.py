@@ -56,8 +56,6 @@ MUST_MATCH = {"kpis.measuredefinitionversion": ("spec",)}
 # of the archive, skipped in archives that hold them, and recomputed after an import.
 DERIVED = frozenset({"register.callperson", "register.callreach"})
 
-# Hashed with the pseudonym key to fingerprint it; not a national number, so no person's key.
-
 
 class ArchiveError(Exception):
     """An archive that cannot be written or read; the message says which record and why."""
