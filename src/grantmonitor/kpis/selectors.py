@@ -170,6 +170,43 @@ def projects_kpis(*, projects: list[Project]) -> list[ProjectKpis]:
     return result
 
 
+def projects_verdicts(*, projects: list[Project]) -> dict[int, dict[rules.Verdict, int]]:
+    """Per project id, how many of its KPIs have each verdict: :meth:`ProjectKpis.summary`
+    of :func:`projects_kpis`, read as plain values in two queries (a call's table of projects
+    shows these counts, not the KPIs)."""
+    ids = [project.pk for project in projects]
+    realised = {
+        kpi_id: rules.Figures(value=value, baseline=baseline, numerator=num, denominator=den)
+        for kpi_id, value, baseline, num, den in current_values()
+        .filter(kpi__project_id__in=ids, period_start__isnull=True)
+        .values_list("kpi_id", "value", "baseline", "numerator", "denominator")
+    }
+    counts: dict[int, dict[rules.Verdict, int]] = {pk: {} for pk in ids}
+    for pk, project_id, kind, higher, value, percent, num, den in (
+        Kpi.objects.filter(project_id__in=ids)
+        .order_by()
+        .values_list(
+            "pk",
+            "project_id",
+            "kind",
+            "higher_is_better",
+            "objective_value",
+            "objective_percent",
+            "objective_numerator",
+            "objective_denominator",
+        )
+    ):
+        objective = rules.Figures(value=value, percent=percent, numerator=num, denominator=den)
+        verdict = rules.assess(
+            rules.Kind(kind),
+            objective,
+            realised.get(pk, rules.Figures()),
+            higher_is_better=higher,
+        ).verdict
+        counts[project_id][verdict] = counts[project_id].get(verdict, 0) + 1
+    return counts
+
+
 def _walk(
     kpi: Kpi, depth: int, by_parent: dict, cumulative: dict[int, KpiValue], out: list[KpiRow]
 ) -> KpiRow:

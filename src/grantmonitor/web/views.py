@@ -41,7 +41,7 @@ from grantmonitor.kpis.selectors import (
     kpi_get,
     project_kpi_provenance,
     project_kpis,
-    projects_kpis,
+    projects_verdicts,
 )
 from grantmonitor.questions.models import WrittenQuestion
 from grantmonitor.questions.selectors import question_get, question_list
@@ -74,7 +74,11 @@ class Achievement:
 
     @classmethod
     def of(cls, kpis: ProjectKpis) -> "Achievement":
-        counts = kpis.summary()
+        return cls.of_verdicts(kpis.summary())
+
+    @classmethod
+    def of_verdicts(cls, counts: Mapping[rules.Verdict, int]) -> "Achievement":
+        """From the number of KPIs with each verdict (``ProjectKpis.summary()``)."""
         achieved = counts.get(rules.Verdict.ACHIEVED, 0)
         return cls(achieved, achieved + counts.get(rules.Verdict.NOT_ACHIEVED, 0))
 
@@ -280,6 +284,27 @@ class ProjectLine:
         return self.dossier.current_status if self.dossier else None
 
 
+def _projects_table_key(lines: list[ProjectLine]) -> str:
+    """Everything a call's table of projects shows, in the reader's language: its rendering is
+    cached under this, so a change to any of it renders the table anew, and readers who are
+    shown the same rows share it (what they may see is in the key)."""
+    shown = [
+        (
+            line.project.pk,
+            line.project.name,
+            line.project.title,
+            line.project.promoter.name,
+            [partner.name for partner in line.project.partners.all()],
+            line.status,
+            line.achievement,
+            line.dossier is not None,
+            *((line.dossier.allocated_amount, line.dossier.net_amount) if line.dossier else ()),
+        )
+        for line in lines
+    ]
+    return repr((get_language(), shown))
+
+
 def _get(getter, **kwargs):
     try:
         return getter(**kwargs)
@@ -390,11 +415,17 @@ def call_detail(request, pk: int):
     projects = list(page.object_list)
     dossiers = {
         dossier.project_id: dossier
-        for dossier in dossier_list(call_id=call.pk).filter(project__in=projects)
+        # its project, promoter and case handler are not shown: the lines have the projects
+        for dossier in dossier_list(call_id=call.pk)
+        .filter(project__in=projects)
+        .select_related(None)
     }
+    verdicts = projects_verdicts(projects=projects)
     lines = [
-        ProjectLine(kpis.project, dossiers.get(kpis.project.pk), Achievement.of(kpis))
-        for kpis in projects_kpis(projects=projects)
+        ProjectLine(
+            project, dossiers.get(project.pk), Achievement.of_verdicts(verdicts[project.pk])
+        )
+        for project in projects
     ]
     reads_answers = permissions.can_read_answers(request.user).allowed
     sees_totals = _sees_call_totals(request.user)
@@ -406,6 +437,7 @@ def call_detail(request, pk: int):
         {
             "call": call,
             "lines": lines,
+            "lines_key": _projects_table_key(lines),
             "page": page,
             "people": _call_people(call, threshold) if sees_totals else None,
             "referrals": _referrals(call, threshold) if sees_totals else [],

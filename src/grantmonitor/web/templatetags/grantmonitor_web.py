@@ -5,7 +5,8 @@ so a KPI reads the same on the page as in the generated answer.
 """
 
 from django import template
-from django.utils.translation import get_language
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 
 from grantmonitor.common.money import format_eur, format_number
 from grantmonitor.documents import kpi_text
@@ -41,6 +42,31 @@ def figure(value):
 def dossier_status(value):
     """A dossier status code as its label ("with_inspection" -> "bij de dienst Inspectie")."""
     return DossierStatus(value).label
+
+
+@register.simple_tag
+def dossier_status_badge(status):
+    """A dossier's status as a badge, or "no dossier": one per row of a call's projects, so
+    written here rather than included as a template."""
+    if not status:
+        return format_html('<span class="muted">{}</span>', gettext("no dossier"))
+    return format_html(
+        '<span class="status status-{}">{}</span>', status, DossierStatus(status).label
+    )
+
+
+@register.simple_tag
+def achievement_badge(achievement):
+    """ "3 of 4 achieved" as a badge (green when all are), or "no measurable KPIs"."""
+    if not achievement.measurable:
+        return format_html('<span class="muted">{}</span>', gettext("no measurable KPIs"))
+    text = gettext("%(achieved)s of %(measurable)s achieved") % {
+        "achieved": achievement.achieved,
+        "measurable": achievement.measurable,
+    }
+    return format_html(
+        '<span class="pill {}">{}</span>', "ok" if achievement.complete else "warn", text
+    )
 
 
 @register.filter
