@@ -7,9 +7,9 @@ grouped in SQL (one row per combination of characteristics), never built person 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -17,9 +17,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce, ExtractYear
 
@@ -115,48 +112,71 @@ def _flag_older() -> Q:
 #: A bit per recorded characteristic: a person's characteristics are one number in SQL.
 _BITS = {code: 1 << index for index, code in enumerate(CharacteristicCode.values)}
 
+#: One population's people per combination of characteristics: the bits of the recorded
+#: ones (each code once, whenever recorded) and the two ages at intake. Written out, not built
+#: with the ORM: a project page asks it for each of its populations, and building and
+#: compiling the query cost the page more than PostgreSQL spends running it.
+_TARGET_GROUPS_SQL = """
+SELECT %s, COALESCE((
+    SELECT SUM(DISTINCT CASE {cases} ELSE 0 END) FROM {characteristic} gm_c
+    WHERE gm_c.{characteristic_participant} = gm_p.{pk}), 0),
+  gm_p.{birth_year} > ({year}) - %s,
+  gm_p.{birth_year} <= ({year}) - %s,
+  COUNT(*)
+FROM {participant} gm_p WHERE gm_p.{pk} IN ({population})
+GROUP BY 2, 3, 4"""
 
-def _characteristics_mask() -> Coalesce:
-    """The sum of the bits of a participant's recorded characteristics, each code once."""
-    bit = Case(*(When(code=code, then=Value(bit)) for code, bit in _BITS.items()), default=0)
-    mask = (
-        Characteristic.objects.filter(participant_id=OuterRef("pk"))
-        .order_by()
-        .values("participant_id")
-        .annotate(mask=Sum(bit, distinct=True))
-        .values("mask")
+
+def _target_groups_sql(index: int, population: QuerySet) -> tuple[str, list]:
+    quote = connection.ops.quote_name
+    participant, characteristic = Participant._meta, Characteristic._meta
+    registered_on = f"gm_p.{quote(participant.get_field('registered_on').column)}"
+    year, year_params = connection.ops.date_extract_sql("year", registered_on, ())
+    code = f"gm_c.{quote(characteristic.get_field('code').column)}"
+    population_sql, population_params = population.order_by().query.sql_with_params()
+    sql = _TARGET_GROUPS_SQL.format(
+        cases=" ".join(f"WHEN {code} = %s THEN %s" for _ in _BITS),
+        characteristic=quote(characteristic.db_table),
+        characteristic_participant=quote(characteristic.get_field("participant").column),
+        pk=quote(participant.pk.column),
+        birth_year=quote(participant.get_field("birth_year").column),
+        year=year,
+        participant=quote(participant.db_table),
+        population=population_sql,
     )
-    return Coalesce(Subquery(mask), 0)
+    params = [
+        index,
+        *(value for code_bit in _BITS.items() for value in code_bit),
+        *year_params,
+        YOUNG_BELOW_AGE,
+        *year_params,
+        OLDER_FROM_AGE,
+        *population_params,
+    ]
+    return sql, params
 
 
 def _target_groups(populations: dict[Hashable, QuerySet]) -> dict[Hashable, TargetGroups]:
     """The target groups of each population (participant ids) by key, in one query: per
-    population, one row per combination of characteristics (a bit mask and the two ages)."""
+    population, one row per combination of characteristics."""
     keys = list(populations)
-    flags = {
-        "mask": _characteristics_mask(),
-        "young": ExpressionWrapper(_flag_young(), output_field=BooleanField()),
-        "older": ExpressionWrapper(_flag_older(), output_field=BooleanField()),
-    }
-    parts = [
-        Participant.objects.filter(pk__in=populations[key])
-        .annotate(population=Value(index), **flags)
-        .values("population", *flags)
-        .annotate(people=Count("pk"))
-        .order_by()
-        for index, key in enumerate(keys)
-    ]
-    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    parts = [_target_groups_sql(index, populations[key]) for index, key in enumerate(keys)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join(sql for sql, _params in parts),
+            [param for _sql, params in parts for param in params],
+        )
+        rows = cursor.fetchall()
     codes = characteristic_codes()
     grouped: dict[Hashable, dict[tuple[str, ...], int]] = {key: {} for key in keys}
-    for row in rows:  # per population at most 2 ** len(codes) rows
-        present = {code for code, bit in _BITS.items() if row["mask"] & bit}
-        if row["young"]:
+    for index, mask, young, older, people in rows:  # per population ≤ 2 ** len(codes) rows
+        present = {code for code, bit in _BITS.items() if int(mask) & bit}
+        if young:
             present.add(DerivedCharacteristic.YOUNG)
-        if row["older"]:
+        if older:
             present.add(DerivedCharacteristic.AGED_50_PLUS)
         combination = tuple(code for code in codes if code in present)
-        grouped[keys[row["population"]]][combination] = row["people"]
+        grouped[keys[index]][combination] = people
     return {key: _table(codes, people) for key, people in grouped.items()}
 
 
