@@ -116,13 +116,22 @@ def current_values() -> QuerySet[KpiValue]:
     return KpiValue.objects.annotate(rank=latest).filter(rank=1).order_by()
 
 
-def project_kpis(*, project: Project) -> ProjectKpis:
-    """Every KPI of a project with its current cumulative value, in answer order."""
-    return projects_kpis(projects=[project])[0]
+def project_kpis(
+    *, project: Project, provenance: "dict[int, KpiProvenance] | None" = None
+) -> ProjectKpis:
+    """Every KPI of a project with its current cumulative value, in answer order.
+
+    ``provenance``: the project's :func:`project_kpi_provenance` when the caller has read it
+    (a project page): its current values are these, and are not read again.
+    """
+    return projects_kpis(projects=[project], provenance=provenance)[0]
 
 
-def projects_kpis(*, projects: list[Project]) -> list[ProjectKpis]:
-    """The KPI tables of several projects in a fixed number of queries."""
+def projects_kpis(
+    *, projects: list[Project], provenance: "dict[int, KpiProvenance] | None" = None
+) -> list[ProjectKpis]:
+    """The KPI tables of several projects in a fixed number of queries (``provenance``: the
+    current values of all their KPIs, as :func:`project_kpi_provenance` reads them)."""
     ids = [project.pk for project in projects]
     kpis = list(
         Kpi.objects.filter(project_id__in=ids)
@@ -136,12 +145,19 @@ def projects_kpis(*, projects: list[Project]) -> list[ProjectKpis]:
         kpi.project = project_by_id[kpi.project_id]
         if kpi.track_id is not None:
             kpi.track = tracks.setdefault(kpi.track_id, kpi.track)
-    cumulative = {
-        value.kpi_id: value
-        for value in current_values().filter(
-            kpi_id__in=[kpi.pk for kpi in kpis], period_start__isnull=True
-        )
-    }
+    if provenance is not None:
+        cumulative = {
+            kpi_id: entry.current
+            for kpi_id, entry in provenance.items()
+            if entry.current is not None
+        }
+    else:
+        cumulative = {
+            value.kpi_id: value
+            for value in current_values().filter(
+                kpi_id__in=[kpi.pk for kpi in kpis], period_start__isnull=True
+            )
+        }
     # Grouped once, so a call of a thousand projects is not rescanned per project.
     by_project_parent: dict[int, dict[int | None, list[Kpi]]] = {}
     for kpi in kpis:

@@ -1,6 +1,7 @@
 """Parts of pages are rendered once and kept: a change to what they show shows at once, and
 a reader never gets a part rendered for another who may see more."""
 
+import datetime
 from decimal import Decimal as D
 
 import pytest
@@ -10,6 +11,9 @@ from grantmonitor.calls.models import Project
 from grantmonitor.dossiers.models import Dossier
 from grantmonitor.kpis.models import Kpi, KpiKind
 from grantmonitor.kpis.services import kpi_value_record
+from grantmonitor.register.models import CharacteristicCode
+from grantmonitor.register.services import characteristic_record, participant_register
+from grantmonitor.register.tests import factories
 
 NBSP = "\u00a0"
 
@@ -64,3 +68,35 @@ def test_a_promoter_never_gets_the_funders_table_of_projects(client, demo, hefbo
     promoter = _page(client, url)
     own = reverse("web:project", args=[hefboom.pk])
     assert [other in promoter for other in others] == [other == own for other in others]
+
+
+def test_a_chart_is_drawn_again_when_its_figures_change(client, demo, hefboom):
+    client.force_login(demo["users"]["dossierbehandelaar"])
+    url = reverse("web:project-chart", args=[hefboom.pk])
+    before = _page(client, url)
+    assert _page(client, url) == before  # kept, and the same
+    kpi = _counted_kpi(hefboom)
+    kpi_value_record(kpi=kpi, value=kpi.objective_value * 7)
+    assert _page(client, url) != before
+
+
+def test_the_target_groups_chart_is_drawn_again_when_a_characteristic_is_recorded(client, demo):
+    project = factories.project()
+    kpi = factories.bound_kpi(project, {"count": "participants"})
+    people = [
+        participant_register(
+            project=project, registered_on=datetime.date(2018, 3, 1), birth_year=1980
+        )
+        for _ in range(3)
+    ]
+    client.force_login(demo["users"]["dossierbehandelaar"])
+    url = reverse("web:kpi-target-groups-chart", args=[project.pk, kpi.pk])
+    before = _page(client, url)
+    assert _page(client, url) == before
+    characteristic_record(
+        participant=people[0],
+        code=CharacteristicCode.LOW_EDUCATED,
+        recorded_on=datetime.date(2018, 3, 1),
+    )
+    after = _page(client, url)
+    assert after != before and "kortgeschoold" in after
