@@ -116,6 +116,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
 
     def get_queryset(self):
         projects = project_list().order_by("call_id", "order", "name", "pk")
+        if self.action in ("list", "retrieve"):
+            # shown with its call's id only: the call is not read with each project
+            projects = projects.select_related(None).select_related("promoter")
         if self.action != "list":
             # a project's KPIs and register writes do not show its partners
             return projects if self.action == "retrieve" else projects.prefetch_related(None)
