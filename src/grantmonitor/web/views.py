@@ -348,7 +348,10 @@ def _register_groups(kpis: ProjectKpis, provenance: dict[int, KpiProvenance]) ->
 
 
 def _project_dossier(project: Project) -> Dossier | None:
-    return dossier_list(call_id=project.call_id).filter(project=project).first()
+    # shown with the project already read: its project, promoter and case handler are not
+    return (
+        dossier_list(call_id=project.call_id).filter(project=project).select_related(None).first()
+    )
 
 
 @login_required
