@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
@@ -309,6 +310,46 @@ def _projects_table_key(lines: list[ProjectLine]) -> str:
     return repr((get_language(), shown))
 
 
+def _fields(instance) -> tuple | None:
+    """Every stored field of a row, as read: what a cached rendering of it is keyed on."""
+    if instance is None:
+        return None
+    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
+
+
+def _kpi_table_key(tables: list["TrackLines"], figures: Figures) -> str:
+    """Everything a project's KPI table is drawn from, in the reader's language and time zone:
+    each KPI, its current value, its values per year and the definition that computed it,
+    every field as stored, and the counts of people as this reader sees them. Its rendering
+    is cached under this: any change to one of them renders the table anew."""
+    shown = []
+    for table in tables:
+        for line in table.lines:
+            current = line.provenance.current
+            version = current.definition_version if current else None
+            shown.append(
+                (
+                    _fields(table.track),
+                    line.row.depth,
+                    _fields(line.row.kpi),
+                    _fields(line.row.value),
+                    _fields(current),
+                    _fields(version),
+                    _fields(version.definition) if version else None,
+                    [_fields(value) for value in line.provenance.periods],
+                    line.suppressed,
+                )
+            )
+    return repr(
+        (
+            get_language(),
+            timezone.get_current_timezone_name(),
+            shown,
+            sorted(figures.items(), key=repr),
+        )
+    )
+
+
 def _get(getter, **kwargs):
     try:
         return getter(**kwargs)
@@ -525,6 +566,7 @@ def project_detail(request, pk: int):
             "project": project,
             "kpis": kpis,
             "tables": tables,
+            "tables_key": _kpi_table_key(tables, figures),
             "achievement": Achievement.of(kpis),
             "populations": populations,
             "has_chart": _project_chart(kpis, figures) is not None,

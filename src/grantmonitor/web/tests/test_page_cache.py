@@ -100,3 +100,21 @@ def test_the_target_groups_chart_is_drawn_again_when_a_characteristic_is_recorde
     )
     after = _page(client, url)
     assert after != before and "kortgeschoold" in after
+
+
+def test_the_project_page_shows_a_new_value_and_a_changed_objective(client, demo, hefboom):
+    client.force_login(demo["users"]["dossierbehandelaar"])
+    url = reverse("web:project", args=[hefboom.pk])
+    kpi = _counted_kpi(hefboom)
+
+    def row(page: str) -> str:
+        start = page.index(f"{kpi.name}\n")
+        return page[start : page.index("</tr>", start)]
+
+    before = row(_page(client, url))
+    assert row(_page(client, url)) == before  # kept, and the same
+    kpi_value_record(kpi=kpi, value=D(4321))
+    assert "<td>4.321</td>" in row(_page(client, url))
+
+    Kpi.objects.filter(pk=kpi.pk).update(objective_value=D(8765))
+    assert "8.765" in row(_page(client, url))
