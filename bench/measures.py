@@ -382,7 +382,9 @@ def pages(*, url: str, **_kwargs) -> dict:
         "GRANTMONITOR_IDENTITY_KEYS": Fernet.generate_key().decode(),
     }
     workers = 2 * (os.cpu_count() or 1) + 1
-    log = (HERE.parent / "var" / "bench" / "gunicorn.log").open("w")
+    logs = HERE.parent / "var" / "bench"  # made by the SQLite runs only
+    logs.mkdir(parents=True, exist_ok=True)
+    log = (logs / "gunicorn.log").open("w")
     server = subprocess.Popen(  # noqa: S603 -- our own command line
         [
             str(Path(sys.executable).parent / "gunicorn"),
