@@ -278,18 +278,7 @@ def project_kpi_provenance(*, project: Project) -> dict[int, KpiProvenance]:
 
     One query; the latest row of each period is the current one, as in :func:`project_kpis`.
     """
-    values = current_values().filter(kpi__project=project)
-    result: dict[int, KpiProvenance] = {}
-    for value in sorted(
-        values.select_related("definition_version__definition"),
-        key=lambda value: (value.kpi_id, value.period_start or datetime.date.min),
-    ):
-        entry = result.setdefault(value.kpi_id, KpiProvenance())
-        if value.period_start is None:
-            entry.current = value
-        else:
-            entry.periods.append(value)
-    return result
+    return projects_kpi_provenance(projects=[project])
 
 
 def kpi_get(*, project: Project, pk: int) -> Kpi:
