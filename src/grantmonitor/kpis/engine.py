@@ -3,8 +3,9 @@
 Every figure is counted in SQL built with the ORM: the distinct items a measure selects
 (people, activities, ...), grouped by project, whatever the number of records. A recompute is
 set-based: the measures that read the same rows (one source, one window, one set of projects)
-are counted in one query, per year and over the whole window, for all the projects whose KPIs
-use them, so recomputing a call of a thousand projects costs the queries of one. Nothing loops
+are counted in one query, per year and over the whole window, for up to
+``PROJECTS_PER_STATEMENT`` of the projects whose KPIs use them, whatever the number of KPIs; a
+large recompute shares those statements among connections on one snapshot. Nothing loops
 over register rows in Python.
 
 A computed value is stored as a :class:`KpiValue` with ``source=computed``, ``recorded_at``
