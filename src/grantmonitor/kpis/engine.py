@@ -678,15 +678,26 @@ def call_distinct_people(*, call: Call, measure: dict, across_projects: bool = T
     return qs.values(counted_person=counted).distinct().order_by().count()
 
 
+def kpis_populations(*, kpis: list[Kpi]) -> dict[int, QuerySet]:
+    """Per KPI id of ``kpis`` that counts people, the ids of the participants it counts (a
+    subquery to filter on), in two queries: the bindings and the latest versions."""
+    bindings = dict(
+        KpiMeasure.objects.filter(kpi__in=[kpi.pk for kpi in kpis]).values_list(
+            "kpi_id", "definition_id"
+        )
+    )
+    versions = _latest_versions(bindings.values()) if bindings else {}
+    populations = {}
+    for kpi in kpis:
+        version = versions.get(bindings.get(kpi.pk))
+        if version is not None and definitions.counts_people(version.spec):
+            source = SOURCES[version.spec["count"]]
+            rows = measure_rows(version.spec, project=kpi.project)
+            populations[kpi.pk] = rows.values(_path(source.participant, "pk"))
+    return populations
+
+
 def kpi_population(*, kpi: Kpi) -> QuerySet[Participant] | None:
     """The participants a people-counting KPI counts, or None when it counts something else."""
-    binding = KpiMeasure.objects.filter(kpi=kpi).first()
-    if binding is None:
-        return None
-    spec = latest_version(binding.definition_id).spec
-    if not definitions.counts_people(spec):
-        return None
-    source = SOURCES[spec["count"]]
-    rows = measure_rows(spec, project=kpi.project)
-    ids = rows.values(_path(source.participant, "pk"))
-    return Participant.objects.filter(pk__in=ids)
+    ids = kpis_populations(kpis=[kpi]).get(kpi.pk)
+    return None if ids is None else Participant.objects.filter(pk__in=ids)

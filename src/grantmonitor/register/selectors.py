@@ -21,9 +21,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 
 from grantmonitor.calls.models import Call, Project
-from grantmonitor.kpis import definitions
-from grantmonitor.kpis.engine import SOURCES, call_distinct_people, measure_rows
-from grantmonitor.kpis.models import Kpi, KpiMeasure, MeasureDefinitionVersion
+from grantmonitor.kpis.engine import call_distinct_people, kpis_populations
+from grantmonitor.kpis.models import Kpi
 from grantmonitor.register.models import (
     OLDER_FROM_AGE,
     YOUNG_BELOW_AGE,
@@ -217,28 +216,7 @@ def kpis_target_groups(*, kpis: list[Kpi]) -> dict[int, TargetGroups]:
     """:func:`kpi_target_groups` of several KPIs (a project page's) by KPI id, in three
     queries: their definitions, the latest versions of those, and one for every population.
     The KPIs that count no people are left out."""
-    bindings = dict(
-        KpiMeasure.objects.filter(kpi__in=[kpi.pk for kpi in kpis]).values_list(
-            "kpi_id", "definition_id"
-        )
-    )
-    if not bindings:
-        return {}
-    specs = {}  # the latest version of each definition: the highest number comes last
-    for definition_id, spec in (
-        MeasureDefinitionVersion.objects.filter(definition_id__in=set(bindings.values()))
-        .order_by("definition_id", "number")
-        .values_list("definition_id", "spec")
-    ):
-        specs[definition_id] = spec
-    populations = {}
-    for kpi in kpis:
-        spec = specs.get(bindings.get(kpi.pk))
-        if spec is not None and definitions.counts_people(spec):
-            participant = SOURCES[spec["count"]].participant
-            populations[kpi.pk] = measure_rows(spec, project=kpi.project).values(
-                f"{participant}__pk" if participant else "pk"
-            )
+    populations = kpis_populations(kpis=kpis)
     return _target_groups(populations) if populations else {}
 
 
