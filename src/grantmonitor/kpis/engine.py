@@ -233,17 +233,26 @@ class _Grouped:
 #: select it: per project and year, and per project over the years (year NULL). Selecting the
 #: distinct rows first and counting them after lets PostgreSQL hash where
 #: ``COUNT(DISTINCT …)`` sorts every row, and the whole window is counted from the distinct
-#: rows instead of from the register a second time.
+#: rows instead of from the register a second time. ``before`` names CTEs ``d`` reads.
 COUNT_DISTINCT_ROWS = """
-WITH d AS MATERIALIZED (
-SELECT grouped_project, grouped_year, counted_item, {maxes}
-FROM ({rows}) AS r GROUP BY grouped_project, grouped_year, counted_item)
+WITH {before}d AS MATERIALIZED ({distinct})
 SELECT grouped_project, grouped_year, {sums} FROM d GROUP BY grouped_project, grouped_year
 UNION ALL
 SELECT grouped_project, NULL, {sums}
 FROM (SELECT grouped_project, counted_item, {maxes} FROM d GROUP BY grouped_project, counted_item)
 AS items GROUP BY grouped_project
 """
+#: The distinct rows of rows that carry their own project, year and flags.
+DISTINCT_ROWS = """
+SELECT grouped_project, grouped_year, counted_item, {maxes}
+FROM ({rows}) AS r GROUP BY grouped_project, grouped_year, counted_item"""
+#: The distinct rows of a source whose rows hang off an activity and whose measures filter on
+#: the activity only (its kind, audience, partners, date): the project, year and flags are
+#: worked out once per activity (``a``), not once per attendance; the rows only add the item.
+DISTINCT_ROWS_BY_ACTIVITY = """
+SELECT grouped_project, grouped_year, t.{item} AS counted_item, {maxes}
+FROM {table} AS t JOIN a ON t.{activity} = a.activity_id
+GROUP BY grouped_project, grouped_year, t.{item}"""
 
 
 def _filters_q(measure: dict, source: Source) -> Q:
@@ -261,8 +270,52 @@ def _grouped_statement(measures: list[dict], project_ids: list[int]) -> tuple[st
     several definitions count (the attendances of a call, say) are read once.
     """
     source = SOURCES[measures[0]["count"]]
+    if source.activity and all(
+        set(measure.get("filters", {})) <= set(definitions.ACTIVITY_FILTERS) for measure in measures
+    ):
+        return _grouped_by_activity(measures, project_ids, source)
     scope = Q(**{_path(source.project, "id__in"): project_ids})
-    qs = _rows({**measures[0], "filters": {}}, scope=scope, source=source)
+    rows = _flagged(
+        _rows({**measures[0], "filters": {}}, scope=scope, source=source),
+        measures,
+        source,
+        counted_item=F(source.counted),
+    )
+    sql, params = rows.query.sql_with_params()
+    return _count_distinct(measures, distinct=DISTINCT_ROWS, rows=sql), list(params)
+
+
+def _grouped_by_activity(
+    measures: list[dict], project_ids: list[int], source: Source
+) -> tuple[str, list]:
+    """The statement of :func:`_grouped_statement` for a source whose measures select rows by
+    their activity alone: the activities selected, with their flags, joined to the rows."""
+    activities = SOURCES["activities"]
+    selected = _flagged(
+        _rows(
+            {**measures[0], "filters": {}}, scope=Q(project_id__in=project_ids), source=activities
+        ),
+        measures,
+        activities,
+        activity_id=F("pk"),
+    )
+    sql, params = selected.query.sql_with_params()
+    quote = connection.ops.quote_name
+    fields = source.model._meta
+    statement = _count_distinct(
+        measures,
+        distinct=DISTINCT_ROWS_BY_ACTIVITY,
+        before=f"a AS MATERIALIZED ({sql}),",
+        table=quote(fields.db_table),
+        item=quote(fields.get_field(source.counted).column),
+        activity=quote(fields.get_field(source.activity).column),
+    )
+    return statement, list(params)
+
+
+def _flagged(qs: QuerySet, measures: list[dict], source: Source, **columns) -> QuerySet:
+    """``qs``'s rows that any of ``measures`` selects, as their project, year, ``columns`` and
+    a flag per measure (1 when it selects the row)."""
     conditions = [_filters_q(measure, source) for measure in measures]
     if len(measures) == 1:
         qs, flags = qs.filter(conditions[0]), [Value(1)]
@@ -272,24 +325,27 @@ def _grouped_statement(measures: list[dict], project_ids: list[int]) -> tuple[st
         flags = [
             Case(When(q, then=Value(1)), default=Value(0)) if q else Value(1) for q in conditions
         ]
-    rows = (
+    return (
         qs.values(
             grouped_project=F(_path(source.project, "id")),
             # an integer: PostgreSQL's EXTRACT gives a numeric, twice as slow to sort and hash
             grouped_year=Cast(ExtractYear(source.date), IntegerField()),
-            counted_item=F(source.counted),
+            **columns,
         )
         .annotate(**{f"flag_{i}": flag for i, flag in enumerate(flags)})
         .order_by()
     )
-    sql, params = rows.query.sql_with_params()
+
+
+def _count_distinct(measures: list[dict], *, distinct: str, before: str = "", **parts) -> str:
     names = [f"flag_{i}" for i in range(len(measures))]
-    query = COUNT_DISTINCT_ROWS.format(
-        rows=sql,
+    maxes = ", ".join(f"MAX({name}) AS {name}" for name in names)
+    return COUNT_DISTINCT_ROWS.format(
+        before=before,
+        distinct=distinct.format(maxes=maxes, **parts),
         sums=", ".join(f"SUM({name})" for name in names),
-        maxes=", ".join(f"MAX({name}) AS {name}" for name in names),
+        maxes=maxes,
     )
-    return query, list(params)
 
 
 def _add_counts(grouped: list[_Grouped], rows: list[tuple]) -> None:
