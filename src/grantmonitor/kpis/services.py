@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from grantmonitor.accounts.models import User
 from grantmonitor.calls.models import Project, TargetGroup
+from grantmonitor.common import bulk
 from grantmonitor.kpis import definitions
 from grantmonitor.kpis.models import (
     ChildrenRule,
@@ -158,20 +159,21 @@ def outcome_count_add(
 
 @transaction.atomic
 def kpi_values_record_computed(*, values: list[KpiValue]) -> list[KpiValue]:
-    """Store values the engine computed, in one insert.
+    """Store values the engine computed, in one write.
 
-    Each is checked field by field and against its KPI's kind (``clean``) before anything is
-    written; its KPI and definition version are objects the engine just read, and the
-    database enforces the table's constraints, so no row-by-row lookup is made.
+    Each is checked against its KPI's kind (``clean``) before anything is written. Their
+    fields are the engine's own (counts and ratios rounded to the cent, its KPI and definition
+    version objects it just read, a period or none); the database enforces the column types
+    and the table's constraints, so no field-by-field or row-by-row check is made.
     """
     for value in values:
         if value.source != ValueSource.COMPUTED or value.definition_version is None:
             raise ValidationError(
                 {"definition_version": _("A computed value names its definition version.")}
             )
-        value.clean_fields(exclude=["kpi", "definition_version", "recorded_by"])
         value.clean()
-    return KpiValue.objects.bulk_create(values)
+    bulk.insert(KpiValue, values)
+    return values
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.calls.services import call_create, project_create
+from grantmonitor.common import bulk
 from grantmonitor.demo.seed import CALL_TITLE, load_demo
 from grantmonitor.kpis import engine
 from grantmonitor.kpis.models import Kpi, KpiKind, MeasureDefinition, OutcomeSource, OutcomeStatus
@@ -54,7 +55,6 @@ from grantmonitor.register.models import (
     TrajectoryKind,
 )
 
-BATCH = 5000
 SYNTH_CALL_TITLE = "Synthetisch register (benchmark)"
 PROJECTS_PER_SCALE = 10
 
@@ -439,51 +439,25 @@ class _Rows:
     def flush(self) -> None:
         """Insert everything waiting, then start empty."""
         through = Activity.partners.through
-        _bulk(Participant, self.participants)
-        _bulk(Characteristic, self.characteristics)
-        _bulk(Activity, self.activities)
-        _bulk(through, [through(activity=a, organisation=o) for a, o in self.partners])
+        bulk.insert(Participant, self.participants)
+        bulk.insert(Characteristic, self.characteristics)
+        bulk.insert(Activity, self.activities)
+        bulk.insert(through, [through(activity=a, organisation=o) for a, o in self.partners])
         _bulk_pairs(Attendance, ("activity_id", "participant_id"), self.attendances)
-        _bulk(OrganisationPresence, self.presences)
-        _bulk(Trajectory, self.trajectories)
-        _bulk(CreditApplication, self.credits)
-        _bulk(Referral, self.referrals)
-        _bulk(OrganisationReached, self.reached)
-        _bulk(FollowUpOutcome, self.outcomes)
+        bulk.insert(OrganisationPresence, self.presences)
+        bulk.insert(Trajectory, self.trajectories)
+        bulk.insert(CreditApplication, self.credits)
+        bulk.insert(Referral, self.referrals)
+        bulk.insert(OrganisationReached, self.reached)
+        bulk.insert(FollowUpOutcome, self.outcomes)
         self.__init__(self.rng, issued=self.issued)
-
-
-def _bulk(model, rows: list) -> None:
-    """Insert ``rows`` and give them their keys: ``COPY`` on PostgreSQL, batches elsewhere."""
-    if connection.vendor != "postgresql":
-        for start in range(0, len(rows), BATCH):
-            model.objects.bulk_create(rows[start : start + BATCH])
-        return
-    if not rows:
-        return
-    fields = model._meta.concrete_fields
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [table, len(rows)],
-        )
-        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
-            row.pk = pk
-            row._prepare_related_fields_for_save(operation_name="copy")  # keys of saved parents
-        names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        with cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row([getattr(row, field.attname) for field in fields])
 
 
 def _bulk_pairs(model, columns: tuple[str, str], pairs: list[tuple]) -> None:
     """Insert link rows from pairs of saved objects without building a model per row."""
     keys = [(left.pk, right.pk) for left, right in pairs]
     if connection.vendor != "postgresql":
-        _bulk(model, [model(**dict(zip(columns, key, strict=True))) for key in keys])
+        bulk.insert(model, [model(**dict(zip(columns, key, strict=True))) for key in keys])
         return
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     table = connection.ops.quote_name(model._meta.db_table)

@@ -1,13 +1,20 @@
 """Bad input on KPIs is refused with a message naming the field, and nothing is saved."""
 
+import datetime
 from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from grantmonitor.calls.models import Project
-from grantmonitor.kpis.models import Kpi, KpiKind, KpiValue
-from grantmonitor.kpis.services import kpi_create, kpi_value_record
+from grantmonitor.kpis.models import Kpi, KpiKind, KpiValue, ValueSource
+from grantmonitor.kpis.services import (
+    kpi_create,
+    kpi_value_record,
+    kpi_values_record_computed,
+)
+from grantmonitor.register.tests import factories
 
 
 @pytest.fixture
@@ -86,3 +93,28 @@ def test_latest_reported_value_is_the_current_one(stebo):
     assert [(c.side, c.parent, c.children_total) for c in row.mismatches] == [
         ("realised", D(1350), D(1347))
     ]
+
+
+def test_computed_values_are_stored_with_their_keys_or_not_at_all(stebo):
+    kpi = factories.bound_kpi(stebo, {"count": "attendees"})
+    version = kpi.measure.definition.versions.latest("number")
+    before = KpiValue.objects.count()
+
+    def computed(**fields):
+        return KpiValue(kpi=kpi, source=ValueSource.COMPUTED, definition_version=version, **fields)
+
+    year = {"period_start": datetime.date(2015, 1, 1), "period_end": datetime.date(2015, 12, 31)}
+    stored = kpi_values_record_computed(
+        values=[computed(value=D(12)), computed(value=D(5), **year)]
+    )
+    rows = KpiValue.objects.filter(pk__in=[value.pk for value in stored]).order_by("pk")
+    assert [(row.value, row.period_start) for row in rows] == [
+        (D(12), None),
+        (D(5), year["period_start"]),
+    ]
+    backwards = {"period_start": year["period_end"], "period_end": year["period_start"]}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        kpi_values_record_computed(
+            values=[computed(value=D(13)), computed(value=D(6), **backwards)]
+        )
+    assert KpiValue.objects.count() == before + 2  # the first of the refused pair is not kept
