@@ -270,9 +270,7 @@ def _grouped_statement(measures: list[dict], project_ids: list[int]) -> tuple[st
     several definitions count (the attendances of a call, say) are read once.
     """
     source = SOURCES[measures[0]["count"]]
-    if source.activity and all(
-        set(measure.get("filters", {})) <= set(definitions.ACTIVITY_FILTERS) for measure in measures
-    ):
+    if _by_activity(source, measures):
         return _grouped_by_activity(measures, project_ids, source)
     scope = Q(**{_path(source.project, "id__in"): project_ids})
     rows = _flagged(
@@ -283,6 +281,19 @@ def _grouped_statement(measures: list[dict], project_ids: list[int]) -> tuple[st
     )
     sql, params = rows.query.sql_with_params()
     return _count_distinct(measures, distinct=DISTINCT_ROWS, rows=sql), list(params)
+
+
+def _by_activity(source: Source, measures: list[dict]) -> bool:
+    """Whether the rows' project, date and every filter are their activity's."""
+    return (
+        bool(source.activity)
+        and source.project == _path(source.activity, "project")
+        and source.date == _path(source.activity, "date")
+        and all(
+            set(measure.get("filters", {})) <= set(definitions.ACTIVITY_FILTERS)
+            for measure in measures
+        )
+    )
 
 
 def _grouped_by_activity(
