@@ -114,6 +114,26 @@ class TestWindowsAndYears:
         assert (y2014.period_end, y2014.value) == (D(2014, 12, 31), 2)
         assert (y2015.period_end, y2015.value) == (D(2015, 2, 28), 1)
 
+    def test_attendees_per_year_and_in_all_over_a_period_of_three_years(self):
+        project = factories.project(start=D(2014, 9, 1), end=D(2016, 6, 30))
+        everyone = factories.bound_kpi(project, {"count": "attendees"})
+        info = factories.bound_kpi(
+            project, {"count": "attendees", "filters": {"activity_kind": ["info_session"]}}
+        )
+        a, b, c, d = (_person(project) for _ in range(4))
+        _session(project, ActivityKind.INFO_SESSION, D(2014, 9, 1), [a, b])
+        _session(project, ActivityKind.THEME_SESSION, D(2015, 3, 1), [a, c, d])
+        _session(project, ActivityKind.INFO_SESSION, D(2016, 6, 30), [c])
+
+        def figures(kpi):
+            return [
+                _current(kpi, start).value
+                for start in (None, D(2014, 9, 1), D(2015, 1, 1), D(2016, 1, 1))
+            ]
+
+        assert figures(everyone) == [4, 2, 3, 1]  # a in two years is one person in all
+        assert figures(info) == [3, 2, 0, 1]  # none in 2015, d never
+
     def test_a_project_without_period_has_no_window_check(self):
         project = factories.project()
         kpi = factories.bound_kpi(project, {"count": "activities"})
@@ -393,3 +413,28 @@ def test_target_groups_count_characteristics_and_their_combinations():
     assert table.by_number == {0: 1, 1: 1, 2: 1, 3: 1, 4: 1}
     assert table.with_at_least(2) == 3
     assert ((D_, L), 1) in table.combinations
+
+
+def test_the_years_as_bits_give_the_answers_of_a_row_per_year(postgres_only):
+    project = factories.project(start=D(2013, 3, 1), end=D(2017, 2, 28))
+    people = [_person(project) for _ in range(6)]
+    kinds = [ActivityKind.INFO_SESSION, ActivityKind.THEME_SESSION, ActivityKind.TRAINING]
+    for month in range(0, 48, 5):
+        day = D(2013 + (2 + month) // 12, (2 + month) % 12 + 1, 1)
+        _session(project, kinds[month % 3], day, people[month % 4 : month % 4 + 3])
+    measures = [
+        {"count": "attendees"},
+        {"count": "attendees", "filters": {"activity_kind": ["info_session", "training"]}},
+        {"count": "attendees", "filters": {"activity_kind": ["theme_session"]}},
+    ]
+
+    def answer(years):
+        sql, params = engine._grouped_statement(measures, [project.pk], years)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return sorted(cursor.fetchall(), key=lambda row: (row[1] is None, row[1] or 0))
+
+    as_bits = answer((2013, 2017))
+    assert "BIT_OR" in engine._grouped_statement(measures, [project.pk], (2013, 2017))[0]
+    assert as_bits == answer(None)  # a row per (project, year, person)
+    assert [row[1] for row in as_bits] == [2013, 2014, 2015, 2016, None]
