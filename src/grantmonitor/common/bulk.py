@@ -7,6 +7,8 @@ values go to the database as they are (dates, decimals, texts), without ``get_db
 not for fields that need a conversion (JSON, files).
 """
 
+from collections.abc import Iterable, Sequence
+
 from django.db import connection
 
 BATCH = 5000
@@ -21,7 +23,6 @@ def insert(model, rows: list) -> None:
     if not rows:
         return
     fields = model._meta.concrete_fields
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -31,12 +32,23 @@ def insert(model, rows: list) -> None:
             row.pk = pk
             row._prepare_related_fields_for_save(operation_name="copy")  # keys of saved parents
             row._state.adding, row._state.db = False, connection.alias
-        names = ", ".join(quote(field.column) for field in fields)
-        table = quote(model._meta.db_table)
-        # Django's own errors (IntegrityError, ...), as for any other statement
-        with (
-            connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row([getattr(row, field.attname) for field in fields])
+    copy(
+        model,
+        [field.column for field in fields],
+        ([getattr(row, field.attname) for field in fields] for row in rows),
+    )
+
+
+def copy(model, columns: list[str], values: Iterable[Sequence]) -> None:
+    """``COPY`` rows of ``values`` into ``columns`` of ``model``'s table (PostgreSQL)."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    table = quote(model._meta.db_table)
+    # Django's own errors (IntegrityError, ...), as for any other statement
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as rows,
+    ):
+        for row in values:
+            rows.write_row(row)

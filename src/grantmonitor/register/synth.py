@@ -459,14 +459,7 @@ def _bulk_pairs(model, columns: tuple[str, str], pairs: list[tuple]) -> None:
     if connection.vendor != "postgresql":
         bulk.insert(model, [model(**dict(zip(columns, key, strict=True))) for key in keys])
         return
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-    ):
-        for key in keys:
-            copy.write_row(key)
+    bulk.copy(model, list(columns), keys)
 
 
 def _organisations(prefix: str, count: int) -> list[Organisation]:
