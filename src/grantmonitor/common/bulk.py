@@ -1,7 +1,8 @@
-"""Many new rows of one model in one write, with their keys: ``COPY`` on PostgreSQL (a
-fraction of ``bulk_create``'s cost per row), batched inserts elsewhere.
+"""Many new rows of one model in one write: ``COPY`` on PostgreSQL (a fraction of
+``bulk_create``'s cost per row), batched inserts elsewhere. As model instances, which get
+their keys (``insert``), or as plain values of some fields (``insert_values``).
 
-The rows are model instances that were validated before; the database still enforces the
+The rows were validated before; the database still enforces the
 table's constraints, and a failure undoes the write with the caller's transaction. Their
 values go to the database as they are (dates, decimals, texts), without ``get_db_prep_save``:
 not for fields that need a conversion (JSON, files).
@@ -36,6 +37,18 @@ def insert(model, rows: list) -> None:
         model,
         [field.column for field in fields],
         ([getattr(row, field.attname) for field in fields] for row in rows),
+    )
+
+
+def insert_values(model, fields: list[str], values: Iterable[Sequence]) -> None:
+    """Insert rows given as the values of ``fields`` (attribute names, ``kpi_id`` for a
+    foreign key), without making a model instance per row where the database allows: ``COPY``
+    on PostgreSQL, batched inserts of instances elsewhere. The rows do not get their keys."""
+    if connection.vendor == "postgresql":
+        copy(model, [model._meta.get_field(name).column for name in fields], values)
+        return
+    model.objects.bulk_create(
+        (model(**dict(zip(fields, row, strict=True))) for row in values), batch_size=BATCH
     )
 
 

@@ -53,7 +53,7 @@ from grantmonitor.kpis.models import (
     ValueSource,
 )
 from grantmonitor.kpis.selectors import current_values
-from grantmonitor.kpis.services import kpi_values_record_computed
+from grantmonitor.kpis.services import ComputedValue, kpi_values_record_computed
 from grantmonitor.register.models import (
     OLDER_FROM_AGE,
     YOUNG_BELOW_AGE,
@@ -686,7 +686,7 @@ def _current_values(kpi_ids: list[int]) -> dict[int, dict[tuple, KpiValue]]:
 # no savepoint of its own: its counts may then share the transaction's snapshot with other
 # connections; when a recompute fails, what called it fails too
 @transaction.atomic(savepoint=False)
-def _recompute(bindings: list[tuple[Kpi, MeasureDefinitionVersion]]) -> list[KpiValue]:
+def _recompute(bindings: list[tuple[Kpi, MeasureDefinitionVersion]]) -> list[ComputedValue]:
     """Compute bound KPIs and store, in one insert, the values that changed.
 
     The register is read set-based: per definition version a fixed number of aggregate
@@ -718,7 +718,7 @@ def _recompute(bindings: list[tuple[Kpi, MeasureDefinitionVersion]]) -> list[Kpi
 
 def _changed(
     kpi: Kpi, version: MeasureDefinitionVersion, results: list[Computed], current: dict
-) -> list[KpiValue]:
+) -> list[ComputedValue]:
     changed = []
     for result in results:
         period = (result.period.start, result.period.end) if result.period else (None, None)
@@ -730,24 +730,14 @@ def _changed(
             and latest.figures == result.figures
         ):
             continue
-        changed.append(
-            KpiValue(
-                kpi=kpi,
-                value=result.figures.value,
-                baseline=result.figures.baseline,
-                numerator=result.figures.numerator,
-                denominator=result.figures.denominator,
-                source=ValueSource.COMPUTED,
-                period_start=period[0],
-                period_end=period[1],
-                definition_version=version,
-            )
-        )
+        changed.append(ComputedValue(kpi, version, result.figures, *period))
     return changed
 
 
-def kpi_recompute(*, kpi: Kpi, version: MeasureDefinitionVersion | None = None) -> list[KpiValue]:
-    """Compute a bound KPI and store the values that changed; returns the stored rows."""
+def kpi_recompute(
+    *, kpi: Kpi, version: MeasureDefinitionVersion | None = None
+) -> list[ComputedValue]:
+    """Compute a bound KPI and store the values that changed; returns those values."""
     if version is None:
         version = latest_version(kpi.measure.definition_id)
     return _recompute([(kpi, version)])

@@ -318,45 +318,57 @@ class KpiValue(models.Model):
         )
 
     def clean(self) -> None:
-        kind = self.kpi.kind if self.kpi_id else None
-        errors: dict[str, list[str]] = {}
-        allowed = {
-            KpiKind.COUNT: {"value"},
-            KpiKind.INCREASE: {"value", "baseline"},
-            KpiKind.RATIO: {"numerator", "denominator"},
-            KpiKind.QUALITATIVE: set(),
-        }.get(kind, set())
-        for field in ("value", "baseline", "numerator", "denominator"):
-            if getattr(self, field) is not None and field not in allowed:
-                errors.setdefault(field, []).append(
-                    _("A KPI of kind “%(kind)s” takes no %(field)s.")
-                    % {
-                        "kind": self.kpi.get_kind_display(),
-                        "field": self._meta.get_field(field).verbose_name,
-                    }
-                )
-        if kind == KpiKind.RATIO and (self.numerator is None) != (self.denominator is None):
-            errors.setdefault("denominator", []).append(
-                _("A realised ratio needs both a numerator and a denominator.")
-            )
-        if self.denominator is not None and self.denominator <= 0:
-            errors.setdefault("denominator", []).append(
-                _("A ratio's denominator must be greater than zero.")
-            )
-        if kind == KpiKind.INCREASE and self.baseline is not None and self.baseline <= 0:
-            errors.setdefault("baseline", []).append(
-                _("An increase needs a baseline greater than zero.")
-            )
-        for field in ("value", "baseline", "numerator"):
-            amount = getattr(self, field)
-            if amount is not None and amount < Decimal(0):
-                errors.setdefault(field, []).append(_("A realised value cannot be negative."))
-        if kind == KpiKind.QUALITATIVE and not self.narrative.strip():
+        kpi = self.kpi if self.kpi_id else None
+        errors = figures_errors(kpi, self.figures)
+        if kpi is not None and kpi.kind == KpiKind.QUALITATIVE and not self.narrative.strip():
             errors.setdefault("narrative", []).append(
                 _("A qualitative KPI is realised in words: write the narrative.")
             )
         if errors:
             raise ValidationError(errors)
+
+
+# The realised figures each kind of KPI takes.
+REALISED_FIGURES = {
+    KpiKind.COUNT: {"value"},
+    KpiKind.INCREASE: {"value", "baseline"},
+    KpiKind.RATIO: {"numerator", "denominator"},
+    KpiKind.QUALITATIVE: set(),
+}
+
+
+def figures_errors(kpi: Kpi | None, figures: rules.Figures) -> dict[str, list[str]]:
+    """What is wrong with these realised figures for this KPI, by field (no query): the
+    check of ``KpiValue.clean``, also made on the engine's values before they are stored."""
+    kind = kpi.kind if kpi is not None else None
+    errors: dict[str, list[str]] = {}
+    allowed = REALISED_FIGURES.get(kind, set())
+    for field in ("value", "baseline", "numerator", "denominator"):
+        if getattr(figures, field) is not None and field not in allowed:
+            errors.setdefault(field, []).append(
+                _("A KPI of kind “%(kind)s” takes no %(field)s.")
+                % {
+                    "kind": kpi.get_kind_display() if kpi is not None else "",
+                    "field": KpiValue._meta.get_field(field).verbose_name,
+                }
+            )
+    if kind == KpiKind.RATIO and (figures.numerator is None) != (figures.denominator is None):
+        errors.setdefault("denominator", []).append(
+            _("A realised ratio needs both a numerator and a denominator.")
+        )
+    if figures.denominator is not None and figures.denominator <= 0:
+        errors.setdefault("denominator", []).append(
+            _("A ratio's denominator must be greater than zero.")
+        )
+    if kind == KpiKind.INCREASE and figures.baseline is not None and figures.baseline <= 0:
+        errors.setdefault("baseline", []).append(
+            _("An increase needs a baseline greater than zero.")
+        )
+    for field in ("value", "baseline", "numerator"):
+        amount = getattr(figures, field)
+        if amount is not None and amount < Decimal(0):
+            errors.setdefault(field, []).append(_("A realised value cannot be negative."))
+    return errors
 
 
 class TargetGroupCount(models.Model):

@@ -1,16 +1,18 @@
 """Writes on KPIs and their reported values. Each validates fully and saves atomically."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from grantmonitor.accounts.models import User
 from grantmonitor.calls.models import Project, TargetGroup
 from grantmonitor.common import bulk
-from grantmonitor.kpis import definitions
+from grantmonitor.kpis import definitions, rules
 from grantmonitor.kpis.models import (
     ChildrenRule,
     Kpi,
@@ -25,6 +27,7 @@ from grantmonitor.kpis.models import (
     TargetGroupCount,
     Track,
     ValueSource,
+    figures_errors,
 )
 
 
@@ -157,22 +160,75 @@ def outcome_count_add(
     return outcome
 
 
-@transaction.atomic
-def kpi_values_record_computed(*, values: list[KpiValue]) -> list[KpiValue]:
-    """Store values the engine computed, in one write.
+@dataclass(frozen=True)
+class ComputedValue:
+    """A KPI's figures as the engine computed them with one definition version: for the
+    whole window (no period) or for one year of it."""
 
-    Each is checked against its KPI's kind (``clean``) before anything is written. Their
-    fields are the engine's own (counts and ratios rounded to the cent, its KPI and definition
-    version objects it just read, a period or none); the database enforces the column types
-    and the table's constraints, so no field-by-field or row-by-row check is made.
+    kpi: Kpi
+    version: MeasureDefinitionVersion
+    figures: rules.Figures
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+
+
+# What a computed value stores, in this order (the rest keep their defaults: no narrative,
+# evidence or recorder).
+_COMPUTED_FIELDS = [
+    "kpi_id",
+    "definition_version_id",
+    "period_start",
+    "period_end",
+    "value",
+    "baseline",
+    "numerator",
+    "denominator",
+    "source",
+    "narrative",
+    "evidence",
+    "recorded_at",
+]
+
+
+@transaction.atomic
+def kpi_values_record_computed(*, values: list[ComputedValue]) -> list[ComputedValue]:
+    """Store values the engine computed, in one write, all recorded at the same moment.
+
+    Each one's figures are checked against its KPI's kind (``figures_errors``, the check of
+    ``KpiValue.clean``) before anything is written; the database enforces the column types
+    and the table's constraints (a period's order, a positive denominator).
     """
     for value in values:
-        if value.source != ValueSource.COMPUTED or value.definition_version is None:
+        errors = figures_errors(value.kpi, value.figures)
+        if errors:
             raise ValidationError(
-                {"definition_version": _("A computed value names its definition version.")}
+                {
+                    field: [f"{value.kpi.name}: {message}" for message in messages]
+                    for field, messages in errors.items()
+                }
             )
-        value.clean()
-    bulk.insert(KpiValue, values)
+    now = timezone.now()
+    bulk.insert_values(
+        KpiValue,
+        _COMPUTED_FIELDS,
+        (
+            (
+                value.kpi.pk,
+                value.version.pk,
+                value.period_start,
+                value.period_end,
+                value.figures.value,
+                value.figures.baseline,
+                value.figures.numerator,
+                value.figures.denominator,
+                ValueSource.COMPUTED,
+                "",
+                "",
+                now,
+            )
+            for value in values
+        ),
+    )
     return values
 
 

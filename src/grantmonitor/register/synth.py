@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.calls.services import call_create, project_create
@@ -455,11 +455,7 @@ class _Rows:
 
 def _bulk_pairs(model, columns: tuple[str, str], pairs: list[tuple]) -> None:
     """Insert link rows from pairs of saved objects without building a model per row."""
-    keys = [(left.pk, right.pk) for left, right in pairs]
-    if connection.vendor != "postgresql":
-        bulk.insert(model, [model(**dict(zip(columns, key, strict=True))) for key in keys])
-        return
-    bulk.copy(model, list(columns), keys)
+    bulk.insert_values(model, list(columns), ((left.pk, right.pk) for left, right in pairs))
 
 
 def _organisations(prefix: str, count: int) -> list[Organisation]:

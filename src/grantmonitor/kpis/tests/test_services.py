@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from grantmonitor.calls.models import Project
+from grantmonitor.kpis import rules
 from grantmonitor.kpis.models import Kpi, KpiKind, KpiValue, ValueSource
 from grantmonitor.kpis.services import (
+    ComputedValue,
     kpi_create,
     kpi_value_record,
     kpi_values_record_computed,
@@ -95,26 +97,30 @@ def test_latest_reported_value_is_the_current_one(stebo):
     ]
 
 
-def test_computed_values_are_stored_with_their_keys_or_not_at_all(stebo):
+def test_computed_values_are_stored_whole_or_not_at_all(stebo):
     kpi = factories.bound_kpi(stebo, {"count": "attendees"})
     version = kpi.measure.definition.versions.latest("number")
     before = KpiValue.objects.count()
+    year = (datetime.date(2015, 1, 1), datetime.date(2015, 12, 31))
 
-    def computed(**fields):
-        return KpiValue(kpi=kpi, source=ValueSource.COMPUTED, definition_version=version, **fields)
+    def computed(value, *period, **figures):
+        return ComputedValue(kpi, version, rules.Figures(value=D(value), **figures), *period)
 
-    year = {"period_start": datetime.date(2015, 1, 1), "period_end": datetime.date(2015, 12, 31)}
-    stored = kpi_values_record_computed(
-        values=[computed(value=D(12)), computed(value=D(5), **year)]
-    )
-    rows = KpiValue.objects.filter(pk__in=[value.pk for value in stored]).order_by("pk")
-    assert [(row.value, row.period_start) for row in rows] == [
-        (D(12), None),
-        (D(5), year["period_start"]),
+    kpi_values_record_computed(values=[computed(12), computed(5, *year)])
+    rows = KpiValue.objects.filter(kpi=kpi).order_by("pk")
+    assert [(row.value, row.period_start, row.source, row.definition_version) for row in rows] == [
+        (D(12), None, ValueSource.COMPUTED, version),
+        (D(5), year[0], ValueSource.COMPUTED, version),
     ]
-    backwards = {"period_start": year["period_end"], "period_end": year["period_start"]}
+    assert rows[0].recorded_at == rows[1].recorded_at  # one recompute, one moment
     with pytest.raises(IntegrityError), transaction.atomic():
-        kpi_values_record_computed(
-            values=[computed(value=D(13)), computed(value=D(6), **backwards)]
-        )
-    assert KpiValue.objects.count() == before + 2  # the first of the refused pair is not kept
+        kpi_values_record_computed(values=[computed(13), computed(6, *reversed(year))])
+    with pytest.raises(ValidationError) as error:  # a count takes no denominator
+        kpi_values_record_computed(values=[computed(14), computed(7, denominator=D(2))])
+    assert error.value.message_dict == {
+        "denominator": [
+            f"{kpi.name}: Een KPI van het soort “aantal met een minimumobjectief” "
+            "krijgt geen noemer."
+        ]
+    }
+    assert KpiValue.objects.count() == before + 2  # the first of each refused pair is not kept
