@@ -578,7 +578,8 @@ def _head(r: dict) -> list[str]:
     return [
         f"## Scale {r['scale']} on {m['database']} — {r['date']}",
         "",
-        f"Machine: {m['cpu']}, {m['ram']} RAM, Python {m['python']}; "
+        f"Machine: {m['cpu']}, {m['ram']} RAM, Python {m['python']}"
+        f"{', ' + m['database memory'] if m.get('database memory') else ''}; "
         f"load average {m['load average (1 min) at start']} at the start "
         "(other work on the machine inflates every figure).",
         f"Data: {d['participants']:,} participants, {d['attendances']:,} attendances; {built}.",

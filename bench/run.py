@@ -65,14 +65,19 @@ def machine() -> dict[str, str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SHOW server_version")
-            database = f"PostgreSQL {cursor.fetchone()[0]}"
+            version = cursor.fetchone()[0]
+            cursor.execute("SHOW shared_buffers")  # whether the register stays in memory
+            database = f"PostgreSQL {version}"
+            database_memory = f"shared_buffers {cursor.fetchone()[0]}"
         else:
             cursor.execute("SELECT sqlite_version()")
             database = f"SQLite {cursor.fetchone()[0]}"
+            database_memory = ""
     return {
         "cpu": f"{cpu}, {os.cpu_count()} cores",
         "ram": f"{kib / 1024 / 1024:.1f} GiB",
         "database": database,
+        "database memory": database_memory,
         "python": platform.python_version(),
         "load average (1 min) at start": f"{os.getloadavg()[0]:.1f}",
     }
