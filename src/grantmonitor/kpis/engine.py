@@ -255,22 +255,24 @@ FROM {table} AS t JOIN a ON t.{activity} = a.activity_id
 GROUP BY grouped_project, grouped_year, t.{item}"""
 #: Years a closed window may reach for :data:`COUNT_YEAR_BITS`: the bits of a BIGINT, sign aside.
 YEAR_BITS = 63
+#: Counts a statement of :data:`COUNT_YEAR_BITS` may make per project (a measure's years and
+#: its whole window): PostgreSQL's rows take at most 1.664 columns.
+YEAR_COUNTS = 1600
 #: The counts of :data:`COUNT_DISTINCT_ROWS` where the window is closed and the database has
 #: ``BIT_OR`` (PostgreSQL; DuckDB runs it too): one distinct row per (project, item) carrying,
 #: per measure, the years it was selected in as the bits of one integer (``years_i``), instead
 #: of a row per (project, year, item). At L, 50.000 distinct rows a statement instead of
-#: 124.000, and the whole window counted without grouping them again. The years' filter says
-#: ``<> 0``: PostgreSQL estimates ``= 1`` on an expression at 0,5 % of the rows and then sorts
-#: them all instead of hashing.
+#: 124.000. They are counted in one pass grouped by project alone, per measure a count per
+#: year and one for the whole window (``p``: a row per project), then given back as
+#: :data:`COUNT_DISTINCT_ROWS` gives them: a row per project and year that counts anyone
+#: (``year_rows``) and one per project (year ``NULL``). 10–15 % faster than joining every
+#: distinct row to its years and grouping them again.
 COUNT_YEAR_BITS = """
-WITH {before}d AS MATERIALIZED ({distinct})
-SELECT grouped_project, {first} + y, {year_sums}
-FROM d CROSS JOIN generate_series(0, {span}) AS g(y)
-WHERE (({any}) >> y) & 1 <> 0
-GROUP BY grouped_project, y
-UNION ALL
-SELECT grouped_project, NULL, {item_counts} FROM d GROUP BY grouped_project
+WITH {before}d AS MATERIALIZED ({distinct}),
+p AS MATERIALIZED (SELECT grouped_project, {year_counts} FROM d GROUP BY grouped_project)
+{year_rows}
 """
+YEAR_ROW = "SELECT grouped_project, {year}, {counts} FROM p WHERE {any} > 0"
 #: The activities of :data:`DISTINCT_ROWS_BY_ACTIVITY` with their years as bits, and the
 #: distinct rows of :data:`COUNT_YEAR_BITS` read from them.
 ACTIVITY_YEAR_BITS = """a AS MATERIALIZED (
@@ -348,7 +350,12 @@ def _grouped_by_activity(
         "item": quote(fields.get_field(source.counted).column),
         "activity": quote(fields.get_field(source.activity).column),
     }
-    if connection.vendor == "postgresql" and years and years[1] - years[0] < YEAR_BITS:
+    if (
+        connection.vendor == "postgresql"
+        and years
+        and years[1] - years[0] < YEAR_BITS
+        and len(measures) * (years[1] - years[0] + 2) <= YEAR_COUNTS
+    ):
         return _count_year_bits(measures, sql, first=years[0], last=years[1], **parts), list(params)
     statement = _count_distinct(
         measures, distinct=DISTINCT_ROWS_BY_ACTIVITY, before=f"a AS MATERIALIZED ({sql}),", **parts
@@ -364,16 +371,30 @@ def _count_year_bits(
         f"CAST(flag_{i} AS BIGINT) << (grouped_year - {int(first)}) AS {name}"
         for i, name in enumerate(names)
     )
+    offsets = range(int(last) - int(first) + 1)
+    year_counts = ", ".join(
+        count
+        for name in names
+        for count in (
+            *(f"COUNT(*) FILTER (WHERE ({name} >> {y}) & 1 <> 0) AS {name}_{y}" for y in offsets),
+            f"COUNT(*) FILTER (WHERE {name} <> 0) AS {name}_all",
+        )
+    )
+    year_rows = " UNION ALL ".join(
+        YEAR_ROW.format(
+            year=year,
+            counts=", ".join(f"{name}_{column}" for name in names),
+            any=" + ".join(f"{name}_{column}" for name in names),
+        )
+        for year, column in [*((int(first) + y, y) for y in offsets), ("NULL", "all")]
+    )
     return COUNT_YEAR_BITS.format(
         before=ACTIVITY_YEAR_BITS.format(masks=masks, activities=activities),
         distinct=YEAR_BITS_BY_ACTIVITY.format(
             bit_ors=", ".join(f"BIT_OR({name}) AS {name}" for name in names), **parts
         ),
-        first=int(first),
-        span=int(last) - int(first),
-        year_sums=", ".join(f"SUM(CAST(({name} >> y) & 1 AS INTEGER))" for name in names),
-        any=" | ".join(names),
-        item_counts=", ".join(f"SUM(CASE WHEN {name} <> 0 THEN 1 ELSE 0 END)" for name in names),
+        year_counts=year_counts,
+        year_rows=year_rows,
     )
 
 
