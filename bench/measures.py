@@ -609,7 +609,7 @@ def _head(r: dict) -> list[str]:
         f"## Scale {r['scale']} on {m['database']} — {r['date']}",
         "",
         f"Machine: {m['cpu']}, {m['ram']} RAM, Python {m['python']}"
-        f"{', ' + m['database memory'] if m.get('database memory') else ''}; "
+        f"{', ' + m['database settings'] if m.get('database settings') else ''}; "
         f"load average {m['load average (1 min) at start']} at the start "
         "(other work on the machine inflates every figure).",
         f"Data: {d['participants']:,} participants, {d['attendances']:,} attendances; {built}.",

@@ -68,16 +68,18 @@ def machine() -> dict[str, str]:
             version = cursor.fetchone()[0]
             cursor.execute("SHOW shared_buffers")  # whether the register stays in memory
             database = f"PostgreSQL {version}"
-            database_memory = f"shared_buffers {cursor.fetchone()[0]}"
+            database_settings = f"shared_buffers {cursor.fetchone()[0]}"
+            cursor.execute("SHOW autovacuum")
+            database_settings += f", autovacuum {cursor.fetchone()[0]}"
         else:
             cursor.execute("SELECT sqlite_version()")
             database = f"SQLite {cursor.fetchone()[0]}"
-            database_memory = ""
+            database_settings = ""
     return {
         "cpu": f"{cpu}, {os.cpu_count()} cores",
         "ram": f"{kib / 1024 / 1024:.1f} GiB",
         "database": database,
-        "database memory": database_memory,
+        "database settings": database_settings,
         "python": platform.python_version(),
         "load average (1 min) at start": f"{os.getloadavg()[0]:.1f}",
     }
@@ -105,6 +107,18 @@ def build(projects: int) -> dict:
     report["attendances"] = Attendance.objects.count()
     report["participants"] = Participant.objects.count()
     return report
+
+
+def vacuum() -> None:
+    """Before each section, the dead rows the previous ones left (an import's rows removed,
+    values recomputed) cleared, as autovacuum would in time (some servers have it off): dead
+    rows turn the register's index-only scans into heap reads (a project page's people
+    9 → 23 ms)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(measures.describe(results), flush=True)
     for section in filter(None, args.only.split(",")):
+        vacuum()
         clock = time.perf_counter()
         results[section] = getattr(measures, section)(url=url, scale=args.scale)
         results[section]["section_s"] = time.perf_counter() - clock
