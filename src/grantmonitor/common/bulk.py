@@ -2,10 +2,10 @@
 ``bulk_create``'s cost per row), batched inserts elsewhere. As model instances, which get
 their keys (``insert``), or as plain values of some fields (``insert_values``).
 
-The rows were validated before; the database still enforces the
-table's constraints, and a failure undoes the write with the caller's transaction. Their
-values go to the database as they are (dates, decimals, texts), without ``get_db_prep_save``:
-not for fields that need a conversion (JSON, files).
+The rows were validated before; the database still enforces the table's constraints, and a
+failure undoes the write with the caller's transaction. Their values go to the database as
+they are (dates, decimals, texts), without ``get_db_prep_save``: not for fields that need a
+conversion (JSON, files).
 """
 
 from collections.abc import Iterable, Sequence
