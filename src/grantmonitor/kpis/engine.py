@@ -265,7 +265,7 @@ YEAR_COUNTS = 1600
 #: 124.000. They are counted in one pass grouped by project alone, per measure a count per
 #: year and one for the whole window (``p``: a row per project), then given back as
 #: :data:`COUNT_DISTINCT_ROWS` gives them: a row per project and year that counts anyone
-#: (``year_rows``) and one per project (year ``NULL``). 10–15 % faster than joining every
+#: (``year_rows``) and one per project (year ``NULL``). About 15 % faster than joining every
 #: distinct row to its years and grouping them again.
 COUNT_YEAR_BITS = """
 WITH {before}d AS MATERIALIZED ({distinct}),
