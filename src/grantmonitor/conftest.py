@@ -9,8 +9,14 @@ import os
 
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 _passed_markers: dict[str, int] = {}
+
+# Property tests check behaviour; speed is bench/'s. No deadline per example: a first example
+# that loads a locale's data overran Hypothesis's default 200 ms on a busy machine.
+hypothesis_settings.register_profile("grantmonitor", deadline=None)
+hypothesis_settings.load_profile("grantmonitor")
 
 
 def pytest_configure(config):

@@ -74,7 +74,6 @@ def test_generated_requests_get_no_server_error_and_answers_that_keep_to_the_sch
 
         @hypothesis_settings(
             max_examples=examples,
-            deadline=None,
             database=None,
             derandomize=True,  # the same examples every run, so CI does not flicker
             suppress_health_check=list(HealthCheck),

@@ -115,7 +115,7 @@ def _lines(rows, table):
     yield table.column_totals, table.grand_total
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(rows=tables, threshold=st.integers(2, 10))
 def test_no_hidden_count_can_be_recomputed_and_every_shown_count_is_safe(rows, threshold):
     table = suppress_table(rows, threshold=threshold)
@@ -135,7 +135,7 @@ def test_no_hidden_count_can_be_recomputed_and_every_shown_count_is_safe(rows, t
     ), "published counts are the real ones"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(values=st.lists(counts, max_size=8), threshold=st.integers(2, 10))
 def test_a_list_with_its_sum_never_shows_exactly_one_hidden_count(values, threshold):
     figures, total = suppress_list(values, sum(values), threshold=threshold)

@@ -22,7 +22,6 @@ D = datetime.date
 KINDS = [ActivityKind.INFO_SESSION, ActivityKind.THEME_SESSION, ActivityKind.TRAINING]
 PROPERTY = settings(
     max_examples=25,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
