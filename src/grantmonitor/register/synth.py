@@ -442,7 +442,7 @@ class _Rows:
         bulk.insert(Participant, self.participants)
         bulk.insert(Characteristic, self.characteristics)
         bulk.insert(Activity, self.activities)
-        bulk.insert(through, [through(activity=a, organisation=o) for a, o in self.partners])
+        _bulk_pairs(through, ("activity_id", "organisation_id"), self.partners)
         _bulk_pairs(Attendance, ("activity_id", "participant_id"), self.attendances)
         bulk.insert(OrganisationPresence, self.presences)
         bulk.insert(Trajectory, self.trajectories)
