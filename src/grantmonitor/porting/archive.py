@@ -52,9 +52,10 @@ SHARED: dict[str, tuple[str, ...]] = {
 # Fields a shared record found again must hold as archived: a version is immutable.
 MUST_MATCH = {"kpis.measuredefinitionversion": ("spec",)}
 
-# Rows derived from the register (the people a call reached, kept by register.reach): left out
-# of the archive, skipped in archives that hold them, and recomputed after an import.
-DERIVED = frozenset({"register.callperson", "register.callreach"})
+# Rows derived from the register (the people a call reached, kept by register.reach; the
+# transactions that wrote to a project, added by the database as the import writes): left out
+# of the archive, skipped in archives that hold them, and made anew by an import.
+DERIVED = frozenset({"register.callperson", "register.callreach", "register.projectwrite"})
 
 
 class ArchiveError(Exception):

@@ -318,6 +318,31 @@ class CallReach(models.Model):
         return f"{self.call}: {self.people}"
 
 
+class ProjectWrite(models.Model):
+    """A transaction that wrote to a project's register, its period or the measures bound to
+    its KPIs: one row each, never changed. Their number is the project's stamp, what its
+    register's figures may be kept under.
+
+    Written by PostgreSQL triggers (:mod:`grantmonitor.register.stamps`), never otherwise. No
+    foreign key: a project's rows are deleted before it, and each deletion is written here.
+    """
+
+    project_id = models.BigIntegerField(_("project"))
+    transaction = models.BigIntegerField(_("transaction"))
+
+    class Meta:
+        verbose_name = _("write to a project's register")
+        verbose_name_plural = _("writes to projects' registers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project_id", "transaction"], name="project_write_once_per_transaction"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}: {self.transaction}"
+
+
 class OrganisationPresence(models.Model):
     """An organisation present at an activity (e.g. stakeholders at an information session)."""
 

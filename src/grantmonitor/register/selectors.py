@@ -4,9 +4,11 @@ Every function is a fixed number of aggregate queries; the target-group combinat
 grouped in SQL (one row per combination of characteristics), never built person by person.
 """
 
-from collections.abc import Hashable
+import hashlib
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -34,9 +36,13 @@ from grantmonitor.register.models import (
     DerivedCharacteristic,
     FollowUpOutcome,
     Participant,
+    ProjectWrite,
     Referral,
     characteristic_codes,
 )
+
+#: How long a table of target groups is kept under its projects' stamps (a write moves them).
+TARGET_GROUPS_SECONDS = 3600
 
 
 def _participants() -> QuerySet[Participant]:
@@ -212,10 +218,49 @@ def kpi_target_groups(*, kpi: Kpi) -> TargetGroups | None:
     return kpis_target_groups(kpis=[kpi]).get(kpi.pk)
 
 
+#: Per project, the transactions that wrote to it, and how many of them are the reader's own.
+_STAMPS_SQL = f"""
+SELECT project_id, COUNT(*),
+       COUNT(*) FILTER (WHERE transaction = pg_current_xact_id_if_assigned()::text::bigint)
+FROM {ProjectWrite._meta.db_table} WHERE project_id = ANY(%s) GROUP BY project_id"""  # noqa: S608 -- the model's table
+
+
+def project_stamps(*, project_ids: Iterable[int]) -> dict[int, int] | None:
+    """Each project's stamp (:mod:`grantmonitor.register.stamps`): how many transactions wrote
+    to it. None when there are none to keep figures under: off PostgreSQL, or when this
+    transaction wrote to one of the projects and has not committed (it may still roll back)."""
+    if connection.vendor != "postgresql":
+        return None
+    ids = sorted(set(project_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(_STAMPS_SQL, [ids])
+        rows = cursor.fetchall()
+    if any(own for _project, _writes, own in rows):
+        return None
+    writes = {project: count for project, count, _own in rows}
+    return {pk: writes.get(pk, 0) for pk in ids}
+
+
 def kpis_target_groups(*, kpis: list[Kpi]) -> dict[int, TargetGroups]:
-    """:func:`kpi_target_groups` of several KPIs (a project page's) by KPI id, in three
-    queries: their definitions, the latest versions of those, and one for every population.
-    The KPIs that count no people are left out."""
+    """:func:`kpi_target_groups` of several KPIs (a project page's) by KPI id. The KPIs that
+    count no people are left out.
+
+    Kept under their projects' stamps: read in one query while no write moved them, else in
+    four (the stamps, the KPIs' definitions, the latest versions of those, and one for every
+    population)."""
+    stamps = project_stamps(project_ids=[kpi.project_id for kpi in kpis])
+    if stamps is None:
+        return _kpis_target_groups(kpis)
+    shown = (sorted((kpi.pk, kpi.project_id) for kpi in kpis), sorted(stamps.items()))
+    key = "target-groups:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+    tables = cache.get(key)
+    if tables is None:
+        tables = _kpis_target_groups(kpis)
+        cache.set(key, tables, TARGET_GROUPS_SECONDS)
+    return tables
+
+
+def _kpis_target_groups(kpis: list[Kpi]) -> dict[int, TargetGroups]:
     populations = kpis_populations(kpis=kpis)
     return _target_groups(populations) if populations else {}
 

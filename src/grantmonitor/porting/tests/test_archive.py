@@ -17,7 +17,7 @@ from grantmonitor.demo.seed import load_demo
 from grantmonitor.documents.render import render_answer
 from grantmonitor.kpis.selectors import projects_kpis
 from grantmonitor.porting.archive import export_call, import_call
-from grantmonitor.register.models import ActivityKind, CallPerson, Participant
+from grantmonitor.register.models import ActivityKind, CallPerson, Participant, ProjectWrite
 from grantmonitor.register.selectors import CallPeople, call_people
 from grantmonitor.register.services import activity_record, participant_register
 from grantmonitor.register.synth import synth
@@ -40,6 +40,7 @@ def _state() -> dict:
             for model in apps.get_models()
             if model.__module__.startswith("grantmonitor.")
             and model._meta.app_label != "accounts"  # users and memberships are not a call's
+            and model is not ProjectWrite  # how many transactions wrote, not what they wrote
         },
         "person_keys": sorted(Participant.objects.values_list("person_key", flat=True)),
         "people": call_people(call=call),  # the call page's people reached
