@@ -25,8 +25,8 @@ the project itself sees its own uncommitted row; it reads the figures live
 kept.
 
 Each count reads one row per writing transaction of the project: ten thousand rows of one
-project were counted in 1,8 ms (``EXPLAIN ANALYZE`` at scale L), a tenth of what the figures
-cost to read live. The rows are never folded together; a project written in hundreds of
+project were counted in 1,8 ms (``EXPLAIN ANALYZE`` at scale L), about a tenth of what the
+figures cost to read live. The rows are never folded together; a project written in hundreds of
 thousands of transactions would need that.
 
 Off PostgreSQL (the embedded SQLite of the demo) there are no stamps and the figures are read
@@ -55,7 +55,6 @@ STAMPED = [
     ("kpis", "MeasureDefinitionVersion", "definition__kpis__kpi__project"),
 ]
 
-TABLE = "register_projectwrite"
 #: The writing transaction's id, with its epoch: never used twice.
 TRANSACTION = "pg_current_xact_id()::text::bigint"
 _OPERATIONS = {
@@ -82,9 +81,9 @@ def _project_of(model, path: str, rows: str) -> str:
     return f"SELECT {alias}.{column} FROM {rows} r {' '.join(joins)}"  # noqa: S608 -- models' names
 
 
-def _touch(selects: Iterable[str]) -> str:
+def _touch(writes: str, selects: Iterable[str]) -> str:
     return (
-        f"INSERT INTO {TABLE} (project_id, transaction) "  # noqa: S608 -- models' names
+        f"INSERT INTO {writes} (project_id, transaction) "  # noqa: S608 -- models' names
         f"SELECT DISTINCT project_id, {TRANSACTION} FROM ({' UNION '.join(selects)}) "
         f"changed (project_id) WHERE project_id IS NOT NULL "
         f"ON CONFLICT (project_id, transaction) DO NOTHING;"
@@ -94,6 +93,7 @@ def _touch(selects: Iterable[str]) -> str:
 def install_statements(apps) -> list[str]:
     """A function and three statement triggers per table of ``STAMPED``, for the models of
     ``apps`` (a migration's)."""
+    writes = apps.get_model("register", "ProjectWrite")._meta.db_table
     statements = []
     for app, name, path in STAMPED:
         model = apps.get_model(app, name)
@@ -102,9 +102,9 @@ def install_statements(apps) -> list[str]:
         statements.append(
             f"CREATE OR REPLACE FUNCTION {table}_stamp() RETURNS trigger LANGUAGE plpgsql AS $$\n"
             f"BEGIN\n"
-            f"  IF TG_OP = 'INSERT' THEN {_touch([new])}\n"
-            f"  ELSIF TG_OP = 'DELETE' THEN {_touch([old])}\n"
-            f"  ELSE {_touch([new, old])}\n"
+            f"  IF TG_OP = 'INSERT' THEN {_touch(writes, [new])}\n"
+            f"  ELSIF TG_OP = 'DELETE' THEN {_touch(writes, [old])}\n"
+            f"  ELSE {_touch(writes, [new, old])}\n"
             f"  END IF;\n"
             f"  RETURN NULL;\n"
             f"END $$"
