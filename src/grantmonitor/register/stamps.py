@@ -109,12 +109,12 @@ def install_statements(apps) -> list[str]:
             f"  RETURN NULL;\n"
             f"END $$"
         )
-        for operation, referencing in _OPERATIONS.items():
-            statements.append(f"DROP TRIGGER IF EXISTS {table}_stamp_{operation} ON {table}")
-            statements.append(
-                f"CREATE TRIGGER {table}_stamp_{operation} AFTER {operation.upper()} ON {table} "
-                f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION {table}_stamp()"
-            )
+        statements.extend(_drop_triggers(table))
+        statements.extend(
+            f"CREATE TRIGGER {table}_stamp_{operation} AFTER {operation.upper()} ON {table} "
+            f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION {table}_stamp()"
+            for operation, referencing in _OPERATIONS.items()
+        )
     return statements
 
 
@@ -122,9 +122,12 @@ def uninstall_statements(apps) -> list[str]:
     statements = []
     for app, name, _path in STAMPED:
         table = apps.get_model(app, name)._meta.db_table
-        statements.extend(
-            f"DROP TRIGGER IF EXISTS {table}_stamp_{operation} ON {table}"
-            for operation in _OPERATIONS
-        )
+        statements.extend(_drop_triggers(table))
         statements.append(f"DROP FUNCTION IF EXISTS {table}_stamp()")
     return statements
+
+
+def _drop_triggers(table: str) -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_stamp_{operation} ON {table}" for operation in _OPERATIONS
+    ]
