@@ -253,11 +253,7 @@ def kpis_target_groups(*, kpis: list[Kpi]) -> dict[int, TargetGroups]:
         return _kpis_target_groups(kpis)
     shown = (sorted((kpi.pk, kpi.project_id) for kpi in kpis), sorted(stamps.items()))
     key = "target-groups:" + hashlib.sha256(repr(shown).encode()).hexdigest()
-    tables = cache.get(key)
-    if tables is None:
-        tables = _kpis_target_groups(kpis)
-        cache.set(key, tables, TARGET_GROUPS_SECONDS)
-    return tables
+    return cache.get_or_set(key, lambda: _kpis_target_groups(kpis), TARGET_GROUPS_SECONDS)
 
 
 def _kpis_target_groups(kpis: list[Kpi]) -> dict[int, TargetGroups]:

@@ -589,11 +589,7 @@ def _drawn_once(drawn_from: Hashable, draw: Callable[[], str]) -> str:
     language: drawn once and kept under all of that, so the same figures are not drawn again
     (the target groups' chart costs a tenth of a second) and other figures draw a new one."""
     key = "chart:" + hashlib.sha256(repr((get_language(), drawn_from)).encode()).hexdigest()
-    svg = cache.get(key)
-    if svg is None:
-        svg = draw()
-        cache.set(key, svg, CHART_SECONDS)
-    return svg
+    return cache.get_or_set(key, draw, CHART_SECONDS)
 
 
 @login_required
