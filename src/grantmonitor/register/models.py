@@ -319,28 +319,35 @@ class CallReach(models.Model):
 
 
 class ProjectWrite(models.Model):
-    """A transaction that wrote to a project's register, its period or the measures bound to
-    its KPIs: one row each, never changed. Their number is the project's stamp, what its
-    register's figures may be kept under.
+    """A transaction that wrote to what a project's figures and pages are drawn from (its
+    register, its period, its KPIs and their values, its dossier), or, without a project, to a
+    table shared by every page (calls, organisations, users, questions, definitions): one row
+    each, never changed. Their number is the project's (or the shared tables') stamp, what its
+    figures and pages may be kept under.
 
     Written by PostgreSQL triggers (:mod:`grantmonitor.register.stamps`), never otherwise. No
     foreign key: a project's rows are deleted before it, and each deletion is written here.
     """
 
-    project_id = models.BigIntegerField(_("project"))
+    project_id = models.BigIntegerField(_("project"), null=True)
     transaction = models.BigIntegerField(_("transaction"))
 
     class Meta:
-        verbose_name = _("write to a project's register")
-        verbose_name_plural = _("writes to projects' registers")
+        verbose_name = _("write to a project or to the shared tables")
+        verbose_name_plural = _("writes to projects and to the shared tables")
         constraints = [
             models.UniqueConstraint(
                 fields=["project_id", "transaction"], name="project_write_once_per_transaction"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["transaction"],
+                condition=Q(project_id__isnull=True),
+                name="shared_write_once_per_transaction",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.project_id}: {self.transaction}"
+        return f"{self.project_id or '-'}: {self.transaction}"
 
 
 class OrganisationPresence(models.Model):

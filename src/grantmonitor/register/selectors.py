@@ -4,7 +4,6 @@ Every function is a fixed number of aggregate queries; the target-group combinat
 grouped in SQL (one row per combination of characteristics), never built person by person.
 """
 
-import hashlib
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 
 from grantmonitor.calls.models import Call, Project
+from grantmonitor.common.keys import cache_key
 from grantmonitor.kpis.engine import call_distinct_people, kpis_populations
 from grantmonitor.kpis.models import Kpi
 from grantmonitor.register.models import (
@@ -218,17 +218,36 @@ def kpi_target_groups(*, kpi: Kpi) -> TargetGroups | None:
     return kpis_target_groups(kpis=[kpi]).get(kpi.pk)
 
 
-#: Per project, the transactions that wrote to it, and how many of them are the reader's own.
+#: The writes of the shared tables (project NULL) and of each project asked for, and how many
+#: of them are this transaction's own (not committed yet).
+_OWN = "COUNT(*) FILTER (WHERE transaction = pg_current_xact_id_if_assigned()::text::bigint)"
 _STAMPS_SQL = f"""
-SELECT project_id, COUNT(*),
-       COUNT(*) FILTER (WHERE transaction = pg_current_xact_id_if_assigned()::text::bigint)
-FROM {ProjectWrite._meta.db_table} WHERE project_id = ANY(%s) GROUP BY project_id"""  # noqa: S608 -- the model's table
+SELECT project_id, COUNT(*), {_OWN} FROM {ProjectWrite._meta.db_table}
+WHERE project_id = ANY(%s) OR project_id IS NULL GROUP BY project_id"""  # noqa: S608 -- the model's table
+#: The writes of the shared tables and of every project of a call, together, and this
+#: transaction's own.
+_CALL_STAMP_SQL = f"""
+SELECT COUNT(*) FILTER (WHERE project_id IS NULL), COUNT(project_id), {_OWN}
+FROM {ProjectWrite._meta.db_table} WHERE project_id IS NULL
+OR project_id IN (SELECT id FROM {Project._meta.db_table} WHERE call_id = %s)"""  # noqa: S608 -- the models' tables
 
 
-def project_stamps(*, project_ids: Iterable[int]) -> dict[int, int] | None:
-    """Each project's stamp (:mod:`grantmonitor.register.stamps`): how many transactions wrote
-    to it. None when there are none to keep figures under: off PostgreSQL, or when this
-    transaction wrote to one of the projects and has not committed (it may still roll back)."""
+@dataclass(frozen=True)
+class Stamps:
+    """What kept figures and pages are keyed on (:mod:`grantmonitor.register.stamps`): how
+    many transactions wrote to the shared tables, and to each project asked for."""
+
+    shared: int
+    projects: tuple[tuple[int, int], ...]  # (project id, writes), by id
+
+    def of(self, project_id: int) -> int:
+        return dict(self.projects)[project_id]
+
+
+def project_stamps(*, project_ids: Iterable[int]) -> Stamps | None:
+    """The stamps of these projects and of the shared tables. None when there are none to keep
+    figures under: off PostgreSQL, or when this transaction wrote to one of the projects or to
+    a shared table and has not committed (it may still roll back)."""
     if connection.vendor != "postgresql":
         return None
     ids = sorted(set(project_ids))
@@ -238,7 +257,18 @@ def project_stamps(*, project_ids: Iterable[int]) -> dict[int, int] | None:
     if any(own for _project, _writes, own in rows):
         return None
     writes = {project: count for project, count, _own in rows}
-    return {pk: writes.get(pk, 0) for pk in ids}
+    return Stamps(writes.get(None, 0), tuple((pk, writes.get(pk, 0)) for pk in ids))
+
+
+def call_stamp(*, call_id: int) -> tuple[int, int] | None:
+    """The stamp of everything a call's page shows: the writes to the shared tables, and to
+    the projects the call holds. None as for :func:`project_stamps`."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_CALL_STAMP_SQL, [call_id])
+        shared, projects, own = cursor.fetchone()
+    return None if own else (shared, projects)
 
 
 def kpis_target_groups(*, kpis: list[Kpi]) -> dict[int, TargetGroups]:
@@ -251,8 +281,8 @@ def kpis_target_groups(*, kpis: list[Kpi]) -> dict[int, TargetGroups]:
     stamps = project_stamps(project_ids=[kpi.project_id for kpi in kpis])
     if stamps is None:
         return _kpis_target_groups(kpis)
-    shown = (sorted((kpi.pk, kpi.project_id) for kpi in kpis), sorted(stamps.items()))
-    key = "target-groups:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+    shown = (sorted((kpi.pk, kpi.project_id) for kpi in kpis), stamps)
+    key = cache_key("target-groups", shown)
     return cache.get_or_set(key, lambda: _kpis_target_groups(kpis), TARGET_GROUPS_SECONDS)
 
 

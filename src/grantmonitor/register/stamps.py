@@ -1,42 +1,53 @@
-"""A stamp per project that changes with every write its register's figures are drawn from.
+"""Stamps that change with every write to what a project's figures and pages are drawn from.
 
 A project page counts the people its KPIs count by target group live from the register (the
-largest query of the page at a thousand projects). Those figures change only when one of the
-project's rows below changes, so they can be kept under the project's stamp and read again
-only when it moved.
+largest query of the page at a thousand projects), and a call or project page reads a dozen
+tables to show what seldom changes between two readers. What they show changes only when one
+of the rows below changes, so it can be kept under stamps and read again only when one moved:
 
-The stamp is the number of transactions that wrote to the project, counted from
-:class:`~grantmonitor.register.models.ProjectWrite`. PostgreSQL keeps those rows itself: after
-every statement that inserts, updates or deletes rows of a table below, a trigger adds a row
-per project those rows belong to and writing transaction (once per transaction), in that
-transaction. So:
+- a project's stamp moves with every write to its rows (``STAMPED``: its register, its period
+  and partners, its KPIs, their measures and values, its dossier);
+- the shared stamp moves with every write to a table that belongs to no project (calls,
+  organisations, users and their roles, questions, definitions) and to the projects
+  themselves and their partners (``ALSO_SHARED``), so that a project moved to another call or
+  deleted moves it too; a sign-in moves it (the user's last login), so it moves a few times
+  an hour, not with every registration;
+- the call's kept people (``KEPT_WITH_PROJECTS``) are written only in the transaction of a
+  write to one of the call's projects, which moves that project's stamp;
+- the tables no kept figure or page shows are left out, each with why (``UNSTAMPED``).
+
+A stamp is the number of transactions that wrote, counted from
+:class:`~grantmonitor.register.models.ProjectWrite` (without a project for the shared tables).
+PostgreSQL keeps those rows itself: after every statement that inserts, updates or deletes
+rows of a table above, a trigger adds a row per project those rows belong to (or a shared
+row) and writing transaction (once per transaction), in that transaction. So:
 
 - no write path can forget it: the services, the batch writers, an import's COPY, the admin,
   a bulk ``update()``;
-- rows are only ever added, so every commit that wrote to a project raises its count, and
-  the same count is never reached by another set of writes;
+- rows are only ever added, so every commit that wrote raises a count, and the same count is
+  never reached by another set of writes;
 - a rolled-back write adds nothing, and no transaction waits for another: each adds its own
   rows, and no row is updated.
 
 A reader counts first and reads the figures after: a write committed in between gives newer
-figures under the older count, which no later reader asks for. A transaction that wrote to
-the project itself sees its own uncommitted row; it reads the figures live
+figures under the older count, which no later reader asks for. A transaction that wrote
+itself sees its own uncommitted rows; it reads the figures live
 (:func:`grantmonitor.register.selectors.project_stamps`), so that nothing it may roll back is
 kept.
 
-Each count reads one row per writing transaction of the project: ten thousand rows of one
-project were counted in 1,8 ms (``EXPLAIN ANALYZE`` at scale L), about a tenth of what the
-figures cost to read live. The rows are never folded together; a project written in hundreds of
-thousands of transactions would need that.
+Each count reads one row per writing transaction: ten thousand rows of one project were
+counted in 1,8 ms (``EXPLAIN ANALYZE`` at scale L), about a tenth of what the figures cost to
+read live. The rows are never folded together; a project (or the shared tables) written in
+hundreds of thousands of transactions would need that.
 
-Off PostgreSQL (the embedded SQLite of the demo) there are no stamps and the figures are read
+Off PostgreSQL (the embedded SQLite of the demo) there are no stamps and everything is read
 live each time.
 """
 
 from collections.abc import Iterable
 
-#: Every table a project's counted populations are drawn from, as (app, model, the path from
-#: one of its rows to the project, in Django's lookups; ``id`` for the project itself).
+#: Every table of a project's own rows, as (app, model, the path from one of its rows to the
+#: project, in Django's lookups; ``id`` for the project itself).
 STAMPED = [
     ("register", "Participant", "project"),
     ("register", "ParticipantIdentity", "participant__project"),
@@ -53,7 +64,46 @@ STAMPED = [
     ("calls", "Project", "id"),  # its period bounds what the measures count
     ("kpis", "KpiMeasure", "kpi__project"),
     ("kpis", "MeasureDefinitionVersion", "definition__kpis__kpi__project"),
+    ("calls", "Project_partners", "project"),
+    ("kpis", "Track", "project"),
+    ("kpis", "Kpi", "project"),
+    ("kpis", "KpiValue", "kpi__project"),
+    ("kpis", "TargetGroupCount", "kpi__project"),
+    ("kpis", "OutcomeCount", "kpi__project"),
+    ("dossiers", "Dossier", "project"),
+    ("dossiers", "DossierStatusChange", "dossier__project"),
+    ("dossiers", "BudgetLine", "dossier__project"),
+    ("dossiers", "Advance", "dossier__project"),
+    ("dossiers", "CostStatement", "dossier__project"),
+    ("dossiers", "CostLine", "statement__dossier__project"),
+    ("dossiers", "Inspection", "dossier__project"),
+    ("dossiers", "Settlement", "dossier__project"),
+    ("dossiers", "DossierAuditEntry", "dossier__project"),
 ]
+#: Tables of ``STAMPED`` that move the shared stamp too: a call's stamp counts the writes to
+#: the projects it holds now, so a project that leaves the call (or is deleted) must move it;
+#: and the API's lists of projects, with their partners, are kept under the shared stamp.
+ALSO_SHARED = {("calls", "Project"), ("calls", "Project_partners")}
+#: Tables written only in the transaction of a write to the rows of a project they are kept
+#: from (:mod:`grantmonitor.register.reach`): that write moves the stamps of whatever shows them.
+KEPT_WITH_PROJECTS = {("register", "CallPerson"), ("register", "CallReach")}
+#: The tables no kept figure or page shows, by (app, model): their writes move no stamp.
+UNSTAMPED = {
+    ("register", "ProjectWrite"): "the stamps themselves",
+    ("sessions", "Session"): "the reader's own session, checked before any page is served",
+    ("otp_totp", "TOTPDevice"): "second factors, checked before any page is served",
+    ("otp_static", "StaticDevice"): "second factors, checked before any page is served",
+    ("otp_static", "StaticToken"): "second factors, checked before any page is served",
+    ("axes", "AccessAttempt"): "sign-in attempts",
+    ("axes", "AccessFailureLog"): "sign-in attempts",
+    ("axes", "AccessLog"): "sign-ins",
+    ("authtoken", "Token"): "API tokens, checked before any answer",
+    ("auditlog", "LogEntry"): "the audit trail, written with every write and never kept",
+    ("audit", "Event"): "the audit trail, written with every write and never kept",
+    ("admin", "LogEntry"): "the admin site's own history",
+    ("contenttypes", "ContentType"): "written by migrations only",
+    ("imports", "ImportJob"): "an import's progress, read live by its own page",
+}
 
 #: The writing transaction's id, with its epoch: never used twice.
 TRANSACTION = "pg_current_xact_id()::text::bigint"
@@ -90,13 +140,59 @@ def _touch(writes: str, selects: Iterable[str]) -> str:
     )
 
 
-def install_statements(apps) -> list[str]:
-    """A function and three statement triggers per table of ``STAMPED``, for the models of
-    ``apps`` (a migration's)."""
+def shared_models(apps) -> list:
+    """The models of ``apps`` (a migration's) whose tables move the shared stamp: every table
+    that is neither a project's own (``STAMPED``) nor ``UNSTAMPED``, and ``ALSO_SHARED``."""
+    own = {(app, name) for app, name, _path in STAMPED} - ALSO_SHARED
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed
+        and not model._meta.proxy
+        and (model._meta.app_label, model._meta.object_name)
+        not in own | KEPT_WITH_PROJECTS | set(UNSTAMPED)
+    ]
+
+
+def _stamped(apps) -> list[tuple]:
+    """The models of ``STAMPED`` that ``apps`` (a migration's) has, with their paths: a table
+    made after that migration gets its triggers from a later one."""
+    found = []
+    for app, name, path in STAMPED:
+        try:
+            found.append((apps.get_model(app, name), path))
+        except LookupError:
+            continue
+    return found
+
+
+def _shared_touch(writes: str, rows: str) -> str:
+    return (
+        f"IF EXISTS (SELECT FROM {rows}) THEN "  # noqa: S608 -- models' names
+        f"INSERT INTO {writes} (project_id, transaction) VALUES (NULL, {TRANSACTION}) "
+        f"ON CONFLICT (transaction) WHERE project_id IS NULL DO NOTHING; END IF;"
+    )
+
+
+def install_statements(apps, *, shared: bool = True) -> list[str]:
+    """A function and three statement triggers per table of ``STAMPED`` among the models of
+    ``apps`` (a migration's), and with ``shared`` per table of :func:`shared_models`."""
     writes = apps.get_model("register", "ProjectWrite")._meta.db_table
     statements = []
-    for app, name, path in STAMPED:
-        model = apps.get_model(app, name)
+    for model in shared_models(apps) if shared else []:
+        table = model._meta.db_table
+        statements.append(
+            f"CREATE OR REPLACE FUNCTION {table}_shared() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n"
+            f"  IF TG_OP = 'DELETE' THEN {_shared_touch(writes, 'old_rows')}\n"
+            f"  ELSE {_shared_touch(writes, 'new_rows')}\n"
+            f"  END IF;\n"
+            f"  RETURN NULL;\n"
+            f"END $$"
+        )
+        statements.extend(_drop_triggers(table, "shared"))
+        statements.extend(_create_triggers(table, "shared"))
+    for model, path in _stamped(apps):
         table = model._meta.db_table
         new, old = (_project_of(model, path, rows) for rows in ("new_rows", "old_rows"))
         statements.append(
@@ -109,25 +205,33 @@ def install_statements(apps) -> list[str]:
             f"  RETURN NULL;\n"
             f"END $$"
         )
-        statements.extend(_drop_triggers(table))
-        statements.extend(
-            f"CREATE TRIGGER {table}_stamp_{operation} AFTER {operation.upper()} ON {table} "
-            f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION {table}_stamp()"
-            for operation, referencing in _OPERATIONS.items()
-        )
+        statements.extend(_drop_triggers(table, "stamp"))
+        statements.extend(_create_triggers(table, "stamp"))
     return statements
 
 
-def uninstall_statements(apps) -> list[str]:
+def uninstall_statements(apps, *, shared: bool = True) -> list[str]:
+    """What :func:`install_statements` installed: with ``shared``, the shared triggers alone."""
+    if shared:
+        tables = [(model._meta.db_table, "shared") for model in shared_models(apps)]
+    else:
+        tables = [(model._meta.db_table, "stamp") for model, _path in _stamped(apps)]
     statements = []
-    for app, name, _path in STAMPED:
-        table = apps.get_model(app, name)._meta.db_table
-        statements.extend(_drop_triggers(table))
-        statements.append(f"DROP FUNCTION IF EXISTS {table}_stamp()")
+    for table, kind in tables:
+        statements.extend(_drop_triggers(table, kind))
+        statements.append(f"DROP FUNCTION IF EXISTS {table}_{kind}()")
     return statements
 
 
-def _drop_triggers(table: str) -> list[str]:
+def _create_triggers(table: str, kind: str) -> list[str]:
     return [
-        f"DROP TRIGGER IF EXISTS {table}_stamp_{operation} ON {table}" for operation in _OPERATIONS
+        f"CREATE TRIGGER {table}_{kind}_{operation} AFTER {operation.upper()} ON {table} "
+        f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION {table}_{kind}()"
+        for operation, referencing in _OPERATIONS.items()
+    ]
+
+
+def _drop_triggers(table: str, kind: str) -> list[str]:
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_{kind}_{operation} ON {table}" for operation in _OPERATIONS
     ]

@@ -47,5 +47,8 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(_run(stamps.install_statements), _run(stamps.uninstall_statements)),
+        migrations.RunPython(
+            _run(lambda apps: stamps.install_statements(apps, shared=False)),
+            _run(lambda apps: stamps.uninstall_statements(apps, shared=False)),
+        ),
     ]
