@@ -424,6 +424,8 @@ def pages(*, url: str, **_kwargs) -> dict:
     between requests; wrk with 20 connections without pause."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
     from rest_framework.authtoken.models import Token
 
     if shutil.which("wrk") is None:
@@ -437,6 +439,7 @@ def pages(*, url: str, **_kwargs) -> dict:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     token, _created = Token.objects.get_or_create(user=user)
+    csrf_secret = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
     port = _free_port()
     env = {
         **os.environ,
@@ -473,7 +476,8 @@ def pages(*, url: str, **_kwargs) -> dict:
             headers = (
                 [f"Authorization: Token {token.key}"]
                 if path.startswith("/api/")
-                else [f"Cookie: sessionid={session.session_key}"]
+                # and a CSRF cookie, as a browser sends after its first page
+                else [f"Cookie: sessionid={session.session_key}; csrftoken={csrf_secret}"]
             )
             headers.append("Accept-Language: nl")
             _check_status(base, path, headers)

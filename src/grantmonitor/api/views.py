@@ -4,6 +4,7 @@ parameters never reach ``filter(**...)`` as they come."""
 
 import re
 
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from grantmonitor.accounts import permissions as may
 from grantmonitor.api import serializers as api
 from grantmonitor.api.permissions import ApiPermission, require
 from grantmonitor.calls.selectors import call_list, project_list
+from grantmonitor.common.keys import KEPT_SECONDS, cache_key
 from grantmonitor.documents.answer import compose_answer
 from grantmonitor.documents.opendata import people_figures
 from grantmonitor.documents.render import FORMATS, render_answer
@@ -35,6 +37,7 @@ from grantmonitor.dossiers.selectors import (
 from grantmonitor.kpis.models import Kpi
 from grantmonitor.kpis.selectors import project_kpis
 from grantmonitor.questions.selectors import question_list, question_overdue_list
+from grantmonitor.register.selectors import project_stamps
 from grantmonitor.register.services import activity_record, participant_register
 
 LANGUAGES = ("nl", "en")
@@ -113,6 +116,19 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         "participants": may.can_edit_register,
         "activities": may.can_edit_register,
     }
+
+    def list(self, request, *args, **kwargs):
+        """Kept per reader and page until a shared table moves (the projects, their
+        partners and promoters, the readers' roles: :mod:`grantmonitor.register.stamps`)."""
+        stamps = project_stamps(project_ids=[])
+        if stamps is None:
+            return super().list(request, *args, **kwargs)
+        key = cache_key("api-projects", (request.build_absolute_uri(), request.user.pk, stamps))
+        data = cache.get(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set(key, data, KEPT_SECONDS)
+        return Response(data)
 
     def get_queryset(self):
         projects = project_list().order_by("call_id", "order", "name", "pk")

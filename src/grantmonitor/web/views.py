@@ -1,6 +1,5 @@
 """The web face: thin views that read through selectors and hand rendering to documents."""
 
-import hashlib
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -21,6 +20,7 @@ from grantmonitor.accounts import permissions
 from grantmonitor.audit.services import record_event
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.calls.selectors import call_get, call_list, project_get, project_list
+from grantmonitor.common.keys import cache_key
 from grantmonitor.common.suppression import Figure, Line, publish
 from grantmonitor.documents import kpi_text
 from grantmonitor.documents.answer import compose_answer
@@ -52,10 +52,13 @@ from grantmonitor.register.selectors import (
     TargetGroups,
     call_people,
     call_referrals,
+    call_stamp,
     characteristic_label,
     kpi_target_groups,
     kpis_target_groups,
+    project_stamps,
 )
+from grantmonitor.web.kept import kept_page
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 # The download buttons, in the order shown; each is one of the renderers' FORMATS.
@@ -453,6 +456,7 @@ def _referrals(call: Call, threshold: int | None) -> list[ReferralLine]:
 
 @login_required
 @require_GET
+@kept_page(lambda pk: call_stamp(call_id=pk))
 def call_detail(request, pk: int):
     call = _get(call_get, pk=pk)
     _allow(permissions.can_view_call(request.user, call))
@@ -530,6 +534,7 @@ def _project_counts(
 
 @login_required
 @require_GET
+@kept_page(lambda pk: project_stamps(project_ids=[pk]))
 def project_detail(request, pk: int):
     project = _get(project_get, pk=pk)
     _allow(permissions.can_view_project(request.user, project))
@@ -588,7 +593,7 @@ def _drawn_once(drawn_from: Hashable, draw: Callable[[], str]) -> str:
     """A chart drawn from ``drawn_from`` alone (its figures and words), in the reader's
     language: drawn once and kept under all of that, so the same figures are not drawn again
     (the target groups' chart costs a tenth of a second) and other figures draw a new one."""
-    key = "chart:" + hashlib.sha256(repr((get_language(), drawn_from)).encode()).hexdigest()
+    key = cache_key("chart", (get_language(), drawn_from))
     return cache.get_or_set(key, draw, CHART_SECONDS)
 
 

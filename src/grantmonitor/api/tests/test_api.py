@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -18,6 +20,7 @@ from grantmonitor.common.money import format_eur
 from grantmonitor.dossiers.models import DossierStatusChange
 from grantmonitor.dossiers.services import dossier_open
 from grantmonitor.kpis.models import Kpi, KpiValue
+from grantmonitor.organisations.models import Organisation
 from grantmonitor.organisations.services import organisation_create
 
 
@@ -425,3 +428,31 @@ def test_the_cabinet_reads_a_small_count_of_people_as_published(demo):
     assert (handler[kpi.pk]["suppressed"], handler[kpi.pk]["realised"]["value"]) == (None, "3.00")
     # the seed's counts stay as they are for the cabinet: 276 people started
     assert {line["realised"]["value"] for line in cabinet.values()} >= {"276.00"}
+
+
+@pytest.mark.postgres
+def test_a_kept_list_of_projects_follows_its_writes_and_its_reader(
+    postgres_only, transactional_db, demo
+):
+    """The API's projects are kept per reader under the shared stamp (PostgreSQL, committed)."""
+    url = f"/api/projects/?call={demo['call'].pk}"
+    readers = {}
+    for name in ("dossierbehandelaar", "promotor"):
+        readers[name] = APIClient()
+        readers[name].credentials(
+            HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=demo['users'][name]).key}"
+        )
+
+    def promoters(name: str) -> list[str]:
+        response = readers[name].get(url)
+        assert response.status_code == 200
+        return [project["promoter"] for project in response.json()["results"]]
+
+    assert promoters("dossierbehandelaar") == ["Hefboom", "Stebo", "GTB"]
+    with CaptureQueriesContext(connection) as queries:
+        assert promoters("dossierbehandelaar") == ["Hefboom", "Stebo", "GTB"]
+    read = [query["sql"] for query in queries if query["sql"] not in ("BEGIN", "COMMIT")]
+    assert len(read) == 2, read  # the token with its user, the stamps
+    assert promoters("promotor") == ["Hefboom"]  # not the funder's kept list
+    Organisation.objects.filter(name="Stebo").update(name="Stebo vzw")
+    assert promoters("dossierbehandelaar") == ["Hefboom", "Stebo vzw", "GTB"]

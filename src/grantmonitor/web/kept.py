@@ -1,0 +1,55 @@
+"""Pages kept as rendered until something they show is written.
+
+A call or project page reads a dozen tables to show what seldom changes between two requests.
+Each reader's rendering is kept under the stamps of what the page shows
+(:mod:`grantmonitor.register.stamps`): any write to those tables moves a stamp, and the next
+request renders the page anew. Off PostgreSQL, or while the request's own transaction has
+written, there are no stamps and the page is rendered each time.
+
+A kept page is the reader's own: it shows their name, what their role lets them see and forms
+signed with their CSRF secret, so it is kept under who they are and that secret, and a request
+without a CSRF cookie yet (whose rendering makes one) is not kept. A kept page shows no
+messages (they would be kept with it).
+"""
+
+from collections.abc import Callable, Hashable
+from functools import wraps
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from grantmonitor.common.keys import KEPT_SECONDS, cache_key
+
+
+def kept_page(stamp_of: Callable[..., Hashable | None]):
+    """Keep a GET view's pages under ``stamp_of(**the view's keyword arguments)``, or render
+    them each time when it gives None."""
+
+    def decorate(view):
+        @wraps(view)
+        def kept(request, *args, **kwargs):
+            secret = request.META.get("CSRF_COOKIE")  # from the reader's cookie, if sent
+            if request.method != "GET" or secret is None:
+                return view(request, *args, **kwargs)
+            stamp = stamp_of(**kwargs)
+            if stamp is None:
+                return view(request, *args, **kwargs)
+            reader = (request.user.pk, secret, get_language(), timezone.get_current_timezone_name())
+            shown = (view.__module__, view.__qualname__, request.get_full_path(), reader, stamp)
+            key = cache_key("page", shown)
+            found = cache.get(key)
+            if found is not None:
+                content, content_type = found
+                get_token(request)  # the CSRF cookie is sent again, as rendering does
+                return HttpResponse(content, content_type=content_type)
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                cache.set(key, (response.content, response["Content-Type"]), KEPT_SECONDS)
+            return response
+
+        return kept
+
+    return decorate
