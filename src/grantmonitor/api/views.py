@@ -3,6 +3,7 @@ documents layer (the answer). Every filter is declared here and parsed explicitl
 parameters never reach ``filter(**...)`` as they come."""
 
 import re
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -83,6 +84,23 @@ def query_bool(request, name: str) -> bool | None:
     return None if value is None else BOOLEANS[value]
 
 
+def _kept(request, stamps, answer: Callable[[], Response]) -> Response:
+    """``answer()``'s data, kept per reader, URL and language under ``stamps`` (what it is
+    drawn from: :mod:`grantmonitor.register.stamps`), or answered afresh when they are None."""
+    if stamps is None:
+        return answer()
+    shown = (request.build_absolute_uri(), request.user.pk, translation.get_language(), stamps)
+    key = cache_key("api", shown)
+    data = cache.get(key)
+    if data is None:
+        response = answer()
+        if response.status_code != status.HTTP_200_OK:
+            return response
+        data = response.data
+        cache.set(key, data, KEPT_SECONDS)
+    return Response(data)
+
+
 class ApiViewSet(viewsets.GenericViewSet):
     permission_classes = [ApiPermission]
     lookup_value_regex = r"\d+"
@@ -118,17 +136,9 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     }
 
     def list(self, request, *args, **kwargs):
-        """Kept per reader and page until a shared table moves (the projects, their
-        partners and promoters, the readers' roles: :mod:`grantmonitor.register.stamps`)."""
+        # the projects, their partners and promoters and the readers' roles are shared tables
         stamps = project_stamps(project_ids=[])
-        if stamps is None:
-            return super().list(request, *args, **kwargs)
-        key = cache_key("api-projects", (request.build_absolute_uri(), request.user.pk, stamps))
-        data = cache.get(key)
-        if data is None:
-            data = super().list(request, *args, **kwargs).data
-            cache.set(key, data, KEPT_SECONDS)
-        return Response(data)
+        return _kept(request, stamps, lambda: super(ProjectViewSet, self).list(request))
 
     def get_queryset(self):
         projects = project_list().order_by("call_id", "order", "name", "pk")
@@ -150,10 +160,14 @@ class ProjectViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     @action(detail=True, pagination_class=None)
     def kpis(self, request, pk=None):
         project = self.get_object()
-        table = project_kpis(project=project)
-        as_published = not may.sees_small_counts(request.user, project)
-        context = {"figures": people_figures(table) if as_published else None}
-        return Response(api.KpiRowSerializer(table.rows, many=True, context=context).data)
+
+        def answer() -> Response:
+            table = project_kpis(project=project)
+            as_published = not may.sees_small_counts(request.user, project)
+            context = {"figures": people_figures(table) if as_published else None}
+            return Response(api.KpiRowSerializer(table.rows, many=True, context=context).data)
+
+        return _kept(request, project_stamps(project_ids=[project.pk]), answer)
 
     def _bulk(self, request, *, rows_in, rows_out, service):
         project = self.get_object()

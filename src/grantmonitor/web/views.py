@@ -400,6 +400,7 @@ def _project_dossier(project: Project) -> Dossier | None:
 
 @login_required
 @require_GET
+@kept_page(lambda: project_stamps(project_ids=[]))  # calls, their projects and questions: shared
 def home(request):
     calls = call_list().filter(permissions.call_scope(request.user))
     return render(

@@ -20,6 +20,7 @@ from grantmonitor.common.money import format_eur
 from grantmonitor.dossiers.models import DossierStatusChange
 from grantmonitor.dossiers.services import dossier_open
 from grantmonitor.kpis.models import Kpi, KpiValue
+from grantmonitor.kpis.services import kpi_value_record
 from grantmonitor.organisations.models import Organisation
 from grantmonitor.organisations.services import organisation_create
 
@@ -404,7 +405,7 @@ def test_the_cabinet_reads_a_small_count_of_people_as_published(demo):
 
     from grantmonitor.calls.models import TargetGroup
     from grantmonitor.kpis.models import KpiKind
-    from grantmonitor.kpis.services import kpi_create, kpi_value_record, target_group_count_set
+    from grantmonitor.kpis.services import kpi_create, target_group_count_set
 
     gtb = demo["call"].projects.get(name="GTB")
     kpi = kpi_create(
@@ -434,8 +435,9 @@ def test_the_cabinet_reads_a_small_count_of_people_as_published(demo):
 def test_a_kept_list_of_projects_follows_its_writes_and_its_reader(
     postgres_only, transactional_db, demo
 ):
-    """The API's projects are kept per reader under the shared stamp (PostgreSQL, committed)."""
-    url = f"/api/projects/?call={demo['call'].pk}"
+    """The API's projects are kept per reader under the shared stamp, a project's KPI table
+    under its own (PostgreSQL, committed writes)."""
+    hefboom = Project.objects.get(name="Hefboom")
     readers = {}
     for name in ("dossierbehandelaar", "promotor"):
         readers[name] = APIClient()
@@ -443,10 +445,14 @@ def test_a_kept_list_of_projects_follows_its_writes_and_its_reader(
             HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=demo['users'][name]).key}"
         )
 
-    def promoters(name: str) -> list[str]:
+    def get(name: str, url: str):
         response = readers[name].get(url)
         assert response.status_code == 200
-        return [project["promoter"] for project in response.json()["results"]]
+        return response.json()
+
+    def promoters(name: str) -> list[str]:
+        url = f"/api/projects/?call={demo['call'].pk}"
+        return [project["promoter"] for project in get(name, url)["results"]]
 
     assert promoters("dossierbehandelaar") == ["Hefboom", "Stebo", "GTB"]
     with CaptureQueriesContext(connection) as queries:
@@ -456,3 +462,10 @@ def test_a_kept_list_of_projects_follows_its_writes_and_its_reader(
     assert promoters("promotor") == ["Hefboom"]  # not the funder's kept list
     Organisation.objects.filter(name="Stebo").update(name="Stebo vzw")
     assert promoters("dossierbehandelaar") == ["Hefboom", "Stebo vzw", "GTB"]
+
+    kpis = f"/api/projects/{hefboom.pk}/kpis/"
+    kpi = Kpi.objects.filter(project=hefboom, parent=None, objective_value__gt=1).first()
+    assert get("dossierbehandelaar", kpis) == get("dossierbehandelaar", kpis)
+    kpi_value_record(kpi=kpi, value=Decimal(4321))
+    row = next(row for row in get("dossierbehandelaar", kpis) if row["id"] == kpi.pk)
+    assert row["realised"]["value"] == "4321.00"
