@@ -322,8 +322,10 @@ class ProjectWrite(models.Model):
     """A transaction that wrote to what a project's figures and pages are drawn from (its
     register, its period, its KPIs and their values, its dossier), or, without a project, to a
     table shared by every page (calls, organisations, users, questions, definitions): one row
-    each, never changed. Their number is the project's (or the shared tables') stamp, what its
-    figures and pages may be kept under.
+    each. How many there were is the project's (or the shared tables') stamp, what its figures
+    and pages may be kept under. A transaction's first write to a project folds that project's
+    earlier rows into its own, adding up their ``weight``, so a project keeps a row or two and
+    the stamp is the sum of the weights.
 
     Written by PostgreSQL triggers (:mod:`grantmonitor.register.stamps`), never otherwise. No
     foreign key: a project's rows are deleted before it, and each deletion is written here.
@@ -331,6 +333,9 @@ class ProjectWrite(models.Model):
 
     project_id = models.BigIntegerField(_("project"), null=True)
     transaction = models.BigIntegerField(_("transaction"))
+    #: How many writing transactions the row stands for: its own, and those of the rows
+    #: folded into it. The stamp is the sum.
+    weight = models.PositiveBigIntegerField(_("transactions"), db_default=1)
 
     class Meta:
         verbose_name = _("write to a project or to the shared tables")

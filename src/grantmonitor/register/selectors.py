@@ -222,12 +222,13 @@ def kpi_target_groups(*, kpi: Kpi) -> TargetGroups | None:
 #: of them are this transaction's own (not committed yet).
 _OWN = "COUNT(*) FILTER (WHERE transaction = pg_current_xact_id_if_assigned()::text::bigint)"
 _STAMPS_SQL = f"""
-SELECT project_id, COUNT(*), {_OWN} FROM {ProjectWrite._meta.db_table}
+SELECT project_id, SUM(weight)::bigint, {_OWN} FROM {ProjectWrite._meta.db_table}
 WHERE project_id = ANY(%s) OR project_id IS NULL GROUP BY project_id"""  # noqa: S608 -- the model's table
 #: The writes of the shared tables and of every project of a call, together, and this
 #: transaction's own.
 _CALL_STAMP_SQL = f"""
-SELECT COUNT(*) FILTER (WHERE project_id IS NULL), COUNT(project_id), {_OWN}
+SELECT COALESCE(SUM(weight) FILTER (WHERE project_id IS NULL), 0)::bigint,
+       COALESCE(SUM(weight) FILTER (WHERE project_id IS NOT NULL), 0)::bigint, {_OWN}
 FROM {ProjectWrite._meta.db_table} WHERE project_id IS NULL
 OR project_id IN (SELECT id FROM {Project._meta.db_table} WHERE call_id = %s)"""  # noqa: S608 -- the models' tables
 
@@ -256,7 +257,7 @@ def project_stamps(*, project_ids: Iterable[int]) -> Stamps | None:
         rows = cursor.fetchall()
     if any(own for _project, _writes, own in rows):
         return None
-    writes = {project: count for project, count, _own in rows}
+    writes = {project: weight for project, weight, _own in rows}
     return Stamps(writes.get(None, 0), tuple((pk, writes.get(pk, 0)) for pk in ids))
 
 

@@ -131,12 +131,35 @@ def _project_of(model, path: str, rows: str) -> str:
     return f"SELECT {alias}.{column} FROM {rows} r {' '.join(joins)}"  # noqa: S608 -- models' names
 
 
-def _touch(writes: str, selects: Iterable[str]) -> str:
-    return (
+def _touch(writes: str, selects: Iterable[str], *, fold: bool) -> str:
+    """This transaction's row for each project of the changed rows; with ``fold``, the first
+    time, the project's other committed rows folded into it."""
+    insert = (
         f"INSERT INTO {writes} (project_id, transaction) "  # noqa: S608 -- models' names
         f"SELECT DISTINCT project_id, {TRANSACTION} FROM ({' UNION '.join(selects)}) "
         f"changed (project_id) WHERE project_id IS NOT NULL "
-        f"ON CONFLICT (project_id, transaction) DO NOTHING;"
+        f"ON CONFLICT (project_id, transaction) DO NOTHING"
+    )
+    if not fold:
+        return insert + ";"
+    return (
+        f"WITH added AS ({insert} RETURNING project_id) "  # noqa: S608 -- models' names
+        f"SELECT array_agg(project_id) INTO projects FROM added; "
+        f"IF projects IS NOT NULL THEN {_fold(writes, 'project_id = ANY(projects)')} END IF;"
+    )
+
+
+def _fold(writes: str, scope: str) -> str:
+    """The committed rows of ``scope`` that no other transaction is folding, deleted and their
+    weight added to this transaction's row: the sum stays what it was, in fewer rows. Rows
+    another transaction holds are skipped (left for later), so no writer waits for another."""
+    return (
+        f"WITH folded AS (DELETE FROM {writes} WHERE id IN ("  # noqa: S608 -- models' names
+        f"SELECT id FROM {writes} WHERE {scope} AND transaction <> {TRANSACTION} "
+        f"FOR UPDATE SKIP LOCKED) RETURNING project_id, weight) "
+        f"UPDATE {writes} w SET weight = w.weight + f.weight "
+        f"FROM (SELECT project_id, SUM(weight) AS weight FROM folded GROUP BY project_id) f "
+        f"WHERE w.project_id IS NOT DISTINCT FROM f.project_id AND w.transaction = {TRANSACTION};"
     )
 
 
@@ -170,19 +193,23 @@ def _shared_touch(writes: str, rows: str) -> str:
     return (
         f"IF EXISTS (SELECT FROM {rows}) THEN "  # noqa: S608 -- models' names
         f"INSERT INTO {writes} (project_id, transaction) VALUES (NULL, {TRANSACTION}) "
-        f"ON CONFLICT (transaction) WHERE project_id IS NULL DO NOTHING; END IF;"
+        f"ON CONFLICT (transaction) WHERE project_id IS NULL DO NOTHING; "
+        f"GET DIAGNOSTICS added = ROW_COUNT; "
+        f"IF added > 0 THEN {_fold(writes, 'project_id IS NULL')} END IF; END IF;"
     )
 
 
-def install_statements(apps, *, shared: bool = True) -> list[str]:
+def install_statements(apps, *, shared: bool = True, fold: bool = True) -> list[str]:
     """A function and three statement triggers per table of ``STAMPED`` among the models of
-    ``apps`` (a migration's), and with ``shared`` per table of :func:`shared_models`."""
+    ``apps`` (a migration's), and with ``shared`` per table of :func:`shared_models`. Without
+    ``fold``, as before ``register/0005``: one row per transaction, never folded."""
     writes = apps.get_model("register", "ProjectWrite")._meta.db_table
     statements = []
     for model in shared_models(apps) if shared else []:
         table = model._meta.db_table
         statements.append(
             f"CREATE OR REPLACE FUNCTION {table}_shared() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"DECLARE added integer;\n"
             f"BEGIN\n"
             f"  IF TG_OP = 'DELETE' THEN {_shared_touch(writes, 'old_rows')}\n"
             f"  ELSE {_shared_touch(writes, 'new_rows')}\n"
@@ -197,10 +224,11 @@ def install_statements(apps, *, shared: bool = True) -> list[str]:
         new, old = (_project_of(model, path, rows) for rows in ("new_rows", "old_rows"))
         statements.append(
             f"CREATE OR REPLACE FUNCTION {table}_stamp() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"DECLARE projects bigint[];\n"
             f"BEGIN\n"
-            f"  IF TG_OP = 'INSERT' THEN {_touch(writes, [new])}\n"
-            f"  ELSIF TG_OP = 'DELETE' THEN {_touch(writes, [old])}\n"
-            f"  ELSE {_touch(writes, [new, old])}\n"
+            f"  IF TG_OP = 'INSERT' THEN {_touch(writes, [new], fold=fold)}\n"
+            f"  ELSIF TG_OP = 'DELETE' THEN {_touch(writes, [old], fold=fold)}\n"
+            f"  ELSE {_touch(writes, [new, old], fold=fold)}\n"
             f"  END IF;\n"
             f"  RETURN NULL;\n"
             f"END $$"

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(
-            _run(lambda apps: stamps.install_statements(apps, shared=False)),
+            _run(lambda apps: stamps.install_statements(apps, shared=False, fold=False)),
             _run(lambda apps: stamps.uninstall_statements(apps, shared=False)),
         ),
     ]

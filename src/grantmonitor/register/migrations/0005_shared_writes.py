@@ -1,6 +1,6 @@
-"""The shared stamp: writes to the tables that belong to no project, and triggers on every
-table a call or project page shows (:mod:`grantmonitor.register.stamps`). Off PostgreSQL there
-are none."""
+"""The shared stamp: writes to the tables that belong to no project, triggers on every table
+a call or project page shows, and rows folded as they are written, their weight kept
+(:mod:`grantmonitor.register.stamps`). Off PostgreSQL there are no triggers."""
 
 from django.db import migrations, models
 
@@ -14,8 +14,11 @@ def install(apps, schema_editor):
 
 
 def uninstall(apps, schema_editor):
+    """Back to 0004: no shared stamp, and the projects' triggers that do not fold."""
     if schema_editor.connection.vendor == "postgresql":
-        for statement in stamps.uninstall_statements(apps):
+        statements = stamps.uninstall_statements(apps)
+        statements += stamps.install_statements(apps, shared=False, fold=False)
+        for statement in statements:
             schema_editor.execute(statement)
     apps.get_model("register", "ProjectWrite").objects.filter(project_id=None).delete()
 
@@ -44,6 +47,11 @@ class Migration(migrations.Migration):
             model_name="projectwrite",
             name="project_id",
             field=models.BigIntegerField(null=True, verbose_name="project"),
+        ),
+        migrations.AddField(
+            model_name="projectwrite",
+            name="weight",
+            field=models.PositiveBigIntegerField(db_default=1, verbose_name="transactions"),
         ),
         migrations.AddConstraint(
             model_name="projectwrite",

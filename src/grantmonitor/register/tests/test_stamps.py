@@ -14,6 +14,7 @@ from django.utils import translation
 from grantmonitor.calls.models import Project
 from grantmonitor.dossiers.services import dossier_open
 from grantmonitor.kpis.services import kpi_value_record, measure_definition_revise
+from grantmonitor.organisations.models import Organisation
 from grantmonitor.register import batch
 from grantmonitor.register.models import (
     Activity,
@@ -23,6 +24,7 @@ from grantmonitor.register.models import (
     OutcomeSource,
     OutcomeStatus,
     Participant,
+    ProjectWrite,
     ReachedKind,
     TrajectoryKind,
 )
@@ -184,6 +186,23 @@ def test_every_table_has_the_triggers_its_kind_of_stamp_needs(postgres_only, db)
     assert missing == []
     assert "calls_call" in shared and "calls_project" in shared & own
     assert "register_attendance" not in shared and "audit_event" not in shared | own
+
+
+@pytest.mark.postgres
+def test_a_project_written_often_keeps_a_row_and_counts_every_write(
+    postgres_only, transactional_db
+):
+    register = Register()
+    before, _other = register.stamps()
+    for year in range(1990, 1996):  # six transactions
+        Participant.objects.filter(pk=register.absent.pk).update(birth_year=year)
+    assert register.stamps()[0] == before + 6
+    assert ProjectWrite.objects.filter(project_id=register.project.pk).count() == 1
+    shared = project_stamps(project_ids=[]).shared
+    for name in ("Eén", "Twee", "Drie"):
+        Organisation.objects.filter(pk=register.organisation.pk).update(name=name)
+    assert project_stamps(project_ids=[]).shared == shared + 3
+    assert ProjectWrite.objects.filter(project_id=None).count() == 1
 
 
 @pytest.mark.postgres
