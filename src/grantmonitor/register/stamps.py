@@ -16,29 +16,29 @@ of the rows below changes, so it can be kept under stamps and read again only wh
   write to one of the call's projects, which moves that project's stamp;
 - the tables no kept figure or page shows are left out, each with why (``UNSTAMPED``).
 
-A stamp is the number of transactions that wrote, counted from
+A stamp is the number of transactions that wrote, kept in
 :class:`~grantmonitor.register.models.ProjectWrite` (without a project for the shared tables).
 PostgreSQL keeps those rows itself: after every statement that inserts, updates or deletes
 rows of a table above, a trigger adds a row per project those rows belong to (or a shared
-row) and writing transaction (once per transaction), in that transaction. So:
+row) and writing transaction (once per transaction), in that transaction, and folds the
+project's earlier committed rows into it: deletes them and adds their ``weight`` to its own.
+The stamp is the sum of the weights. So:
 
 - no write path can forget it: the services, the batch writers, an import's COPY, the admin,
   a bulk ``update()``;
-- rows are only ever added, so every commit that wrote raises a count, and the same count is
+- every commit that wrote raises the sum by one, and folding keeps it, so the same sum is
   never reached by another set of writes;
-- a rolled-back write adds nothing, and no transaction waits for another: each adds its own
-  rows, and no row is updated.
+- a rolled-back write adds nothing and folds nothing, and no transaction waits for another:
+  rows another one is folding are skipped (``FOR UPDATE SKIP LOCKED``), left for a later
+  write to fold, and a transaction's own row is seen by no other until it commits;
+- a project keeps a row or two, so a stamp is read in a fraction of a millisecond however
+  long the project has been written to (a count over 100.000 unfolded rows took 18 ms).
 
-A reader counts first and reads the figures after: a write committed in between gives newer
-figures under the older count, which no later reader asks for. A transaction that wrote
+A reader sums first and reads the figures after: a write committed in between gives newer
+figures under the older sum, which no later reader asks for. A transaction that wrote
 itself sees its own uncommitted rows; it reads the figures live
 (:func:`grantmonitor.register.selectors.project_stamps`), so that nothing it may roll back is
 kept.
-
-Each count reads one row per writing transaction: ten thousand rows of one project were
-counted in 1,8 ms (``EXPLAIN ANALYZE`` at scale L), about a tenth of what the figures cost to
-read live. The rows are never folded together; a project (or the shared tables) written in
-hundreds of thousands of transactions would need that.
 
 Off PostgreSQL (the embedded SQLite of the demo) there are no stamps and everything is read
 live each time.
@@ -206,36 +206,40 @@ def install_statements(apps, *, shared: bool = True, fold: bool = True) -> list[
     writes = apps.get_model("register", "ProjectWrite")._meta.db_table
     statements = []
     for model in shared_models(apps) if shared else []:
-        table = model._meta.db_table
-        statements.append(
-            f"CREATE OR REPLACE FUNCTION {table}_shared() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-            f"DECLARE added integer;\n"
-            f"BEGIN\n"
-            f"  IF TG_OP = 'DELETE' THEN {_shared_touch(writes, 'old_rows')}\n"
-            f"  ELSE {_shared_touch(writes, 'new_rows')}\n"
-            f"  END IF;\n"
-            f"  RETURN NULL;\n"
-            f"END $$"
+        statements += _trigger(
+            model._meta.db_table,
+            "shared",
+            "added integer",
+            f"IF TG_OP = 'DELETE' THEN {_shared_touch(writes, 'old_rows')}\n"
+            f"  ELSE {_shared_touch(writes, 'new_rows')}",
         )
-        statements.extend(_drop_triggers(table, "shared"))
-        statements.extend(_create_triggers(table, "shared"))
     for model, path in _stamped(apps):
-        table = model._meta.db_table
         new, old = (_project_of(model, path, rows) for rows in ("new_rows", "old_rows"))
-        statements.append(
-            f"CREATE OR REPLACE FUNCTION {table}_stamp() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-            f"DECLARE projects bigint[];\n"
-            f"BEGIN\n"
-            f"  IF TG_OP = 'INSERT' THEN {_touch(writes, [new], fold=fold)}\n"
+        statements += _trigger(
+            model._meta.db_table,
+            "stamp",
+            "projects bigint[]",
+            f"IF TG_OP = 'INSERT' THEN {_touch(writes, [new], fold=fold)}\n"
             f"  ELSIF TG_OP = 'DELETE' THEN {_touch(writes, [old], fold=fold)}\n"
-            f"  ELSE {_touch(writes, [new, old], fold=fold)}\n"
-            f"  END IF;\n"
-            f"  RETURN NULL;\n"
-            f"END $$"
+            f"  ELSE {_touch(writes, [new, old], fold=fold)}",
         )
-        statements.extend(_drop_triggers(table, "stamp"))
-        statements.extend(_create_triggers(table, "stamp"))
     return statements
+
+
+def _trigger(table: str, kind: str, declare: str, body: str) -> list[str]:
+    """The function ``{table}_{kind}()`` running ``body`` (branches on ``TG_OP``) after every
+    statement that writes to ``table``, and its three triggers."""
+    return [
+        f"CREATE OR REPLACE FUNCTION {table}_{kind}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"DECLARE {declare};\n"
+        f"BEGIN\n"
+        f"  {body}\n"
+        f"  END IF;\n"
+        f"  RETURN NULL;\n"
+        f"END $$",
+        *_drop_triggers(table, kind),
+        *_create_triggers(table, kind),
+    ]
 
 
 def uninstall_statements(apps, *, shared: bool = True) -> list[str]:
