@@ -10,6 +10,11 @@ A kept page is the reader's own: it shows their name, what their role lets them 
 signed with their CSRF secret, so it is kept under who they are and that secret, and a request
 without a CSRF cookie yet (whose rendering makes one) is not kept. A kept page shows no
 messages (they would be kept with it).
+
+A page's body, what it shows of the call or project, is the same for every reader who may see
+the same of it: it is kept once for all of them (:func:`kept_part`), under the stamps and what
+decides what they see (their permissions on it), so that after a write one reader renders it
+and the others only their own frame around it.
 """
 
 from collections.abc import Callable, Hashable
@@ -19,6 +24,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from grantmonitor.common.keys import KEPT_SECONDS, cache_key
@@ -53,3 +59,14 @@ def kept_page(stamp_of: Callable[..., Hashable | None]):
         return kept
 
     return decorate
+
+
+def kept_part(stamp: Hashable | None, shown: Hashable, render: Callable[[], str]) -> SafeString:
+    """A part of a page that ``render`` makes alike for every reader of ``shown`` (what it
+    shows, and every decision on what the reader may see of it), kept under ``stamp`` in the
+    reader's language and time zone; rendered each time when ``stamp`` is None."""
+    # a template's rendering, safe as it is; a cache may give it back as a plain string
+    if stamp is None:
+        return mark_safe(render())
+    key = cache_key("part", (shown, get_language(), timezone.get_current_timezone_name(), stamp))
+    return mark_safe(cache.get_or_set(key, render, KEPT_SECONDS))

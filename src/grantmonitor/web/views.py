@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
@@ -58,7 +59,7 @@ from grantmonitor.register.selectors import (
     kpis_target_groups,
     project_stamps,
 )
-from grantmonitor.web.kept import kept_page
+from grantmonitor.web.kept import kept_page, kept_part
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 # The download buttons, in the order shown; each is one of the renderers' FORMATS.
@@ -461,7 +462,29 @@ def _referrals(call: Call, threshold: int | None) -> list[ReferralLine]:
 def call_detail(request, pk: int):
     call = _get(call_get, pk=pk)
     _allow(permissions.can_view_call(request.user, call))
-    visible = project_list(call=call).filter(permissions.project_scope(request.user))
+    sees_totals = _sees_call_totals(request.user)
+    seen_as = (
+        # who sees every project of the call sees the same list; anyone else their own
+        None if sees_totals else request.user.pk,
+        permissions.can_read_answers(request.user).allowed,
+        permissions.sees_small_counts(request.user, call).allowed,
+    )
+    body = kept_part(
+        call_stamp(call_id=call.pk),
+        # the path: its page of projects, and the query its links to other pages keep
+        ("call", call.pk, request.get_full_path(), seen_as),
+        lambda: render_to_string(
+            "web/_call_body.html", _call_body(request, call, sees_totals), request
+        ),
+    )
+    return render(request, "web/call_detail.html", {"call": call, "body": body})
+
+
+def _call_body(request, call: Call, sees_totals: bool) -> dict:
+    """What a call's page shows of it to the request's reader, on the page of its projects the
+    request asks for."""
+    user = request.user
+    visible = project_list(call=call).filter(permissions.project_scope(user))
     page = Paginator(visible.order_by("order", "name", "pk"), CALL_PROJECTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -480,25 +503,20 @@ def call_detail(request, pk: int):
         )
         for project in projects
     ]
-    reads_answers = permissions.can_read_answers(request.user).allowed
-    sees_totals = _sees_call_totals(request.user)
-    sees = permissions.sees_small_counts(request.user, call)
+    reads_answers = permissions.can_read_answers(user).allowed
+    sees = permissions.sees_small_counts(user, call)
     threshold = _threshold(sees)
-    return render(
-        request,
-        "web/call_detail.html",
-        {
-            "call": call,
-            "lines": lines,
-            "lines_key": _projects_table_key(lines),
-            "page": page,
-            "people": _call_people(call, threshold) if sees_totals else None,
-            "referrals": _referrals(call, threshold) if sees_totals else [],
-            "suppression_note": "" if sees else suppression_note(get_language()),
-            "questions": question_list().filter(call=call) if reads_answers else [],
-            "reads_answers": reads_answers,
-        },
-    )
+    return {
+        "call": call,
+        "lines": lines,
+        "lines_key": _projects_table_key(lines),
+        "page": page,
+        "people": _call_people(call, threshold) if sees_totals else None,
+        "referrals": _referrals(call, threshold) if sees_totals else [],
+        "suppression_note": "" if sees else suppression_note(get_language()),
+        "questions": question_list().filter(call=call) if reads_answers else [],
+        "reads_answers": reads_answers,
+    }
 
 
 @dataclass(frozen=True)
@@ -540,6 +558,18 @@ def project_detail(request, pk: int):
     project = _get(project_get, pk=pk)
     _allow(permissions.can_view_project(request.user, project))
     sees = permissions.sees_small_counts(request.user, project)
+    edits = permissions.can_edit_register(request.user, project).allowed
+    body = kept_part(
+        project_stamps(project_ids=[project.pk]),
+        ("project", project.pk, sees.allowed, edits),
+        lambda: render_to_string("web/_project_body.html", _project_body(project, sees, edits)),
+    )
+    return render(request, "web/project_detail.html", {"project": project, "body": body})
+
+
+def _project_body(project: Project, sees: permissions.Decision, edits: bool) -> dict:
+    """What a project's page shows of it to a reader who ``sees`` small counts or not, and
+    who ``edits`` its register or not."""
     provenance = project_kpi_provenance(project=project)
     kpis = project_kpis(project=project, provenance=provenance)
     counts = _project_counts(kpis, provenance, sees)
@@ -565,24 +595,20 @@ def project_detail(request, pk: int):
         )
         if population.target_groups or population.outcomes or population.register:
             populations.append(population)
-    return render(
-        request,
-        "web/project_detail.html",
-        {
-            "project": project,
-            "kpis": kpis,
-            "tables": tables,
-            "tables_key": _kpi_table_key(tables, figures),
-            "achievement": Achievement.of(kpis),
-            "populations": populations,
-            "has_chart": _project_chart(kpis, figures) is not None,
-            "sees_small_counts": sees.allowed,
-            "edits_register": permissions.can_edit_register(request.user, project).allowed,
-            "suppression_note": "" if sees else suppression_note(get_language()),
-            "dossier": dossier,
-            "history": dossier_history(dossier=dossier) if dossier else [],
-        },
-    )
+    return {
+        "project": project,
+        "kpis": kpis,
+        "tables": tables,
+        "tables_key": _kpi_table_key(tables, figures),
+        "achievement": Achievement.of(kpis),
+        "populations": populations,
+        "has_chart": _project_chart(kpis, figures) is not None,
+        "sees_small_counts": sees.allowed,
+        "edits_register": edits,
+        "suppression_note": "" if sees else suppression_note(get_language()),
+        "dossier": dossier,
+        "history": dossier_history(dossier=dossier) if dossier else [],
+    }
 
 
 def _project_chart(kpis: ProjectKpis, figures: Figures) -> Chart | None:

@@ -11,6 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from grantmonitor.accounts.models import Role
+from grantmonitor.accounts.services import user_create
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.dossiers.models import Dossier
 from grantmonitor.kpis.models import Kpi, KpiKind
@@ -275,3 +277,82 @@ def test_every_table_a_kept_page_reads_moves_a_stamp(
     own = {"django_session", ProjectWrite._meta.db_table}
     assert "calls_call" in read  # the pattern finds the tables
     assert read - stamped - kept - own == set()
+
+
+# --- a page's body kept once for every reader who sees the same of it (PostgreSQL) ----------
+
+
+def _body(page: str) -> str:
+    return page[page.index('<p class="eyebrow">') : page.index("</main>")]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("page", ["call", "project"])
+def test_readers_who_see_the_same_share_one_rendering_of_the_body(
+    postgres_only, client, transactional_db, demo, page
+):
+    hefboom = Project.objects.get(name="Hefboom")
+    url = _url(page, hefboom)
+    colleague = user_create(
+        username="tweede", password="x" * 20, role=Role.CASE_HANDLER, first_name="Tine"
+    )
+    other = type(client)()
+    # both signed in first: a sign-in writes to the users, which every page may show
+    other.force_login(colleague)
+    client.force_login(demo["users"]["dossierbehandelaar"])
+    first = _page(client, url)
+    with CaptureQueriesContext(connection) as queries:
+        second = _page(other, url)
+    assert _body(second) == _body(first)
+    assert '<span class="who">Tine</span>' in second  # their own frame
+    read = set().union(*(_tables_read(query["sql"]) for query in queries))
+    assert not read & {"kpis_kpi", "kpis_kpivalue", "dossiers_dossier"}, read
+
+
+#: A reader who sees less (or other) than the one whose rendering is kept: (page, who renders
+#: it first, who asks after, what the second must get and the first did not).
+SEEN_AS = {
+    "the cabinet after the funder: small counts as published": (
+        "project",
+        "dossierbehandelaar",
+        "kabinet",
+        lambda page, project: "Aantallen personen van 1 tot 4 staan er als" in page,
+    ),
+    "the funder after the promoter: no button to register": (
+        "project",
+        "promotor",
+        "dossierbehandelaar",
+        lambda page, project: reverse("web:register", args=[project.pk]) not in page,
+    ),
+    "the promoter after the funder: their own projects only": (
+        "call",
+        "dossierbehandelaar",
+        "promotor",
+        lambda page, project: all(
+            (reverse("web:project", args=[other.pk]) in page) == (other == project)
+            for other in Project.objects.all()
+        ),
+    ),
+    "the cabinet after the funder: the call's small counts as published": (
+        "call",
+        "dossierbehandelaar",
+        "kabinet",
+        lambda page, project: "Aantallen personen van 1 tot 4 staan er als" in page,
+    ),
+}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("case", SEEN_AS)
+def test_a_reader_never_gets_a_body_rendered_for_one_who_sees_otherwise(
+    postgres_only, client, transactional_db, demo, case
+):
+    hefboom = Project.objects.get(name="Hefboom")
+    page, first_reader, second_reader, own = SEEN_AS[case]
+    url = _url(page, hefboom)
+    other = type(client)()
+    other.force_login(demo["users"][second_reader])  # before: a sign-in moves the stamps
+    client.force_login(demo["users"][first_reader])
+    first = _page(client, url)
+    assert not own(_body(first), hefboom)  # the two readers' pages differ
+    assert own(_body(_page(other, url)), hefboom), case
