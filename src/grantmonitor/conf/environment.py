@@ -43,6 +43,7 @@ CASTS: dict[str, Callable[[str], Any]] = {
     "int": int,
     "list": lambda raw: [item.strip() for item in raw.split(",") if item.strip()],
     "database url": environ.Env.db_url_config,
+    "cache url": environ.Env.cache_url_config,
 }
 
 
@@ -62,7 +63,7 @@ def config(
     VARIABLES[name] = Variable(name, kind, default, help, secret, default_text)
     raw = os.environ.get(name)
     if raw is None:
-        return CASTS[kind](default) if kind == "database url" else default
+        return CASTS[kind](default) if kind.endswith(" url") else default
     try:
         return CASTS[kind](raw)
     except ValueError as exc:

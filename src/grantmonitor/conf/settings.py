@@ -60,6 +60,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(Path(tempfile.gettempdir()) / f"grantmonitor-test-{os.getpid()}.sqlite3")
     }
 
+CACHES = {
+    "default": config(
+        "CACHE_URL",
+        default="locmemcache://",
+        kind="cache url",
+        help=(
+            "Where pages, figures and charts are kept until a write changes them: "
+            "`locmemcache://`, each worker its own, or a Redis database shared by every worker, "
+            "`redis://host:6379/0` (after a write one worker renders a page again for all); "
+            "one Redis database per grantmonitor database."
+        ),
+    )
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

@@ -107,3 +107,20 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_kept_pages_go_to_the_redis_that_cache_url_names():
+    shown = "from django.conf import settings; print(settings.CACHES['default'])"
+    result = subprocess.run(  # noqa: S603 -- our own interpreter and code
+        [sys.executable, "-c", f"import django; django.setup(); {shown}"],
+        env={
+            **os.environ,
+            "CACHE_URL": "redis://redis.internal:6379/4",
+            "DJANGO_SETTINGS_MODULE": "grantmonitor.conf.settings",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "'BACKEND': 'django.core.cache.backends.redis.RedisCache'" in result.stdout
+    assert "'LOCATION': 'redis://redis.internal:6379/4'" in result.stdout
