@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 from unittest import mock
 
+import redis
 import references
 from cryptography.fernet import Fernet
 from django.conf import settings
@@ -50,6 +51,10 @@ WRK_TIMEOUT = "30s"  # a slow answer is a latency, not a socket error left out o
 USERS_SECONDS = 30
 RUNS = 3  # the recompute, its parts and DuckDB are timed this often; the median is printed
 THINK_S = (0.5, 1.5)  # a user's pause between two requests, uniform: 1 s on average
+WRITE_EVERY_S = 1.0  # while people read, a coach registers an attendance this often
+#: Where the server keeps pages: a Redis database of its own (emptied before the pages are
+#: measured), shared by the workers, as in production; ``locmemcache://``: each worker its own.
+CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/15")
 
 
 def _synthetic() -> list[Project]:
@@ -224,7 +229,21 @@ def _naive(synthetic: list[Project]) -> dict:
 def attendance(**_kwargs) -> dict:
     """Register attendances one by one through the service; each returns with its KPIs fresh."""
     project = _synthetic()[0]
-    rng = random.Random(7)  # noqa: S311 -- choosing test rows
+    samples, created = [], []
+    try:
+        for activity, person in _new_pairs(project, REGISTRATIONS, seed=7):
+            clock = time.perf_counter()
+            created.append(attendance_record(activity=activity, participant=person).pk)
+            samples.append(time.perf_counter() - clock)
+        fresh = engine.project_recompute(project=project) == 0  # nothing left to store
+    finally:
+        _registered_removed(project, created)
+    return {**_percentiles(samples), "registrations": len(samples), "fresh": fresh}
+
+
+def _new_pairs(project: Project, count: int, *, seed: int) -> list[tuple]:
+    """``count`` (activity, participant) pairs of ``project`` that did not attend yet."""
+    rng = random.Random(seed)  # noqa: S311 -- choosing test rows
     activities = list(Activity.objects.filter(project=project))
     people = list(Participant.objects.filter(project=project))
     taken = set(
@@ -233,22 +252,18 @@ def attendance(**_kwargs) -> dict:
         )
     )
     pairs = []
-    while len(pairs) < REGISTRATIONS:
+    while len(pairs) < count:
         pair = (rng.choice(activities), rng.choice(people))
         if (pair[0].pk, pair[1].pk) not in taken:
             taken.add((pair[0].pk, pair[1].pk))
             pairs.append(pair)
-    samples, created = [], []
-    try:
-        for activity, person in pairs:
-            clock = time.perf_counter()
-            created.append(attendance_record(activity=activity, participant=person).pk)
-            samples.append(time.perf_counter() - clock)
-        fresh = engine.project_recompute(project=project) == 0  # nothing left to store
-    finally:
-        Attendance.objects.filter(pk__in=created).delete()
-        engine.project_recompute(project=project)
-    return {**_percentiles(samples), "registrations": len(samples), "fresh": fresh}
+    return pairs
+
+
+def _registered_removed(project: Project, created: list[int]) -> None:
+    """The bench's registrations removed, and the project's KPIs as they were."""
+    Attendance.objects.filter(pk__in=created).delete()
+    engine.project_recompute(project=project)
 
 
 # --- 3. pages -----------------------------------------------------------------------------------
@@ -377,20 +392,20 @@ def _cpu_per_request_ms(before: dict, after: dict, requests: int) -> dict[str, f
     }
 
 
-def _users(base: str, path: str, headers: list[str], users: int) -> dict:
-    """``users`` people each asking for the page, reading it and pausing ``THINK_S`` before
-    the next request, for ``USERS_SECONDS``: the latency each request gets under that load.
+def _users(base: str, path: str, headers: list[list[str]]) -> dict:
+    """A person per list of ``headers``, each asking for the page with them, reading it and
+    pausing ``THINK_S`` before the next request, for ``USERS_SECONDS``: the latency each
+    request gets under that load.
 
     Each request opens its own connection, as a browser must with gunicorn's sync workers
     (they close every connection after one answer).
     """
     host = base.removeprefix("http://")
-    header_map = dict(header.split(": ", 1) for header in headers)
     samples: list[float] = []
     failures = []
     end = time.perf_counter() + USERS_SECONDS
 
-    def user(seed: int) -> None:
+    def user(seed: int, header_map: dict[str, str]) -> None:
         rng = random.Random(seed)  # noqa: S311 -- pauses of simulated users
         time.sleep(rng.uniform(0, THINK_S[1]))  # the users arrive spread out, not at once
         while time.perf_counter() < end:
@@ -407,7 +422,10 @@ def _users(base: str, path: str, headers: list[str], users: int) -> dict:
             (samples if ok else failures).append(time.perf_counter() - clock)  # append: thread-safe
             time.sleep(rng.uniform(*THINK_S))
 
-    threads = [threading.Thread(target=user, args=(seed,)) for seed in range(users)]
+    threads = [
+        threading.Thread(target=user, args=(seed, dict(header.split(": ", 1) for header in own)))
+        for seed, own in enumerate(headers)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -439,7 +457,6 @@ def pages(*, url: str, **_kwargs) -> dict:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     token, _created = Token.objects.get_or_create(user=user)
-    csrf_secret = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
     port = _free_port()
     env = {
         **os.environ,
@@ -448,10 +465,13 @@ def pages(*, url: str, **_kwargs) -> dict:
         "SECRET_KEY": settings.SECRET_KEY,  # signs the session made here
         "ALLOWED_HOSTS": "127.0.0.1",
         "CONN_MAX_AGE": "60",
+        "CACHE_URL": CACHE_URL,
         "LOG_LEVEL": "WARNING",
         "GRANTMONITOR_IDENTITY_KEYS": Fernet.generate_key().decode(),
     }
     workers = 2 * (os.cpu_count() or 1) + 1
+    if CACHE_URL.startswith("redis"):  # nothing kept from an earlier run
+        redis.Redis.from_url(CACHE_URL).flushdb()
     logs = HERE.parent / "var" / "bench"  # made by the SQLite runs only
     logs.mkdir(parents=True, exist_ok=True)
     log = (logs / "gunicorn.log").open("w")
@@ -468,18 +488,28 @@ def pages(*, url: str, **_kwargs) -> dict:
         stdout=subprocess.DEVNULL,
         stderr=log,
     )
-    figures["server"] = f"gunicorn, {workers} sync workers, DEBUG=false, CONN_MAX_AGE=60"
+    figures["server"] = (
+        f"gunicorn, {workers} sync workers, DEBUG=false, CONN_MAX_AGE=60, CACHE_URL={CACHE_URL}"
+    )
     base = f"http://127.0.0.1:{port}"
+
+    def headers_for(path: str, csrf_secret: str) -> list[str]:
+        return [
+            f"Authorization: Token {token.key}"
+            if path.startswith("/api/")
+            # and a CSRF cookie, as a browser sends after its first page
+            else f"Cookie: sessionid={session.session_key}; csrftoken={csrf_secret}",
+            "Accept-Language: nl",
+        ]
+
+    def new_secret() -> str:
+        return get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+
+    csrf_secret = new_secret()
     try:
         _wait_for(base)
         for name, path in urls.items():
-            headers = (
-                [f"Authorization: Token {token.key}"]
-                if path.startswith("/api/")
-                # and a CSRF cookie, as a browser sends after its first page
-                else [f"Cookie: sessionid={session.session_key}; csrftoken={csrf_secret}"]
-            )
-            headers.append("Accept-Language: nl")
+            headers = headers_for(path, csrf_secret)
             _check_status(base, path, headers)
             _wrk(base + path, headers, CLIENTS, WARM_UP_SECONDS)  # every worker, once at least
             before = _settled(server)
@@ -488,8 +518,17 @@ def pages(*, url: str, **_kwargs) -> dict:
             figures[name] = {
                 "alone": alone,
                 "cpu_ms": _cpu_per_request_ms(before, after, alone["requests"]),
-                "users": _users(base, path, headers, CLIENTS),
+                "users": _users(base, path, [headers] * CLIENTS),
                 "saturated": _wrk(base + path, headers, CLIENTS),
+            }
+            # each person their own reader (a CSRF secret of their own), each their own kept
+            # page, while a coach registers in the project the pages show
+            readers = [headers_for(path, new_secret()) for _ in range(CLIENTS)]
+            with _writing(_synthetic()[0]) as writes:
+                figures[name]["written"] = _users(base, path, readers)
+            figures[name]["written"]["writes"] = {
+                **_percentiles(writes or [0.0]),
+                "count": len(writes),
             }
             if not path.startswith("/api/"):  # without a CSRF cookie a page is never kept
                 unkept = [f"Cookie: sessionid={session.session_key}", "Accept-Language: nl"]
@@ -504,6 +543,42 @@ def pages(*, url: str, **_kwargs) -> dict:
         server.wait(timeout=30)
         log.close()
     return figures
+
+
+@contextlib.contextmanager
+def _writing(project: Project):
+    """While the block runs, a coach registers an attendance in ``project`` every
+    ``WRITE_EVERY_S`` through the service (a thread with its own connection), as a promoter
+    does while others read; yields the registrations' durations, and removes them after."""
+    pairs = _new_pairs(project, 2 * round(USERS_SECONDS / WRITE_EVERY_S), seed=11)
+    took: list[float] = []
+    created: list[int] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def write() -> None:
+        try:
+            for activity, person in pairs:
+                if stop.wait(WRITE_EVERY_S):
+                    return
+                clock = time.perf_counter()
+                created.append(attendance_record(activity=activity, participant=person).pk)
+                took.append(time.perf_counter() - clock)
+        except BaseException as error:  # raised again in the caller's thread
+            errors.append(error)
+        finally:
+            connection.close()  # this thread's own
+
+    writer = threading.Thread(target=write, name="coach")
+    writer.start()
+    try:
+        yield took
+    finally:
+        stop.set()
+        writer.join()
+        _registered_removed(project, created)
+    if errors:
+        raise errors[0]
 
 
 def _check_status(base: str, path: str, headers: list[str]) -> None:
@@ -685,7 +760,8 @@ def _pages(f: dict) -> list[str]:
     lines = [
         "### 3. Pages and API under 20 concurrent clients",
         "",
-        f"{f['server']}. Three loads per page, each answer checked to be a 200:",
+        f"{f['server']}. Four loads per page, each answer checked to be a 200 (the fourth, "
+        "*read while written*, after the table):",
         "",
         f"- *alone*: wrk, one connection, {WRK_SECONDS} s: the time a page takes. *CPU*: "
         "the user and system time gunicorn's workers and the PostgreSQL backends serving them "
@@ -694,7 +770,10 @@ def _pages(f: dict) -> list[str]:
         "call and project pages and the API's projects are kept per reader until a write "
         "moves their stamps, and nothing is written during these runs: *rendered* is the CPU "
         "of the same run without the reader's CSRF cookie, which is never kept (a page's "
-        "first rendering for a reader, and after each write it shows).",
+        "first rendering for a reader, and after each write it shows). The call and project "
+        "pages' bodies are kept once for every reader who sees the same of them, so "
+        "*rendered* is a reader's frame around a kept body; the write's first reader renders "
+        "the body too (*read while written*).",
         f"- *20 users*: {CLIENTS} simulated users for {USERS_SECONDS} s, each asking for the "
         f"page, reading it and pausing {low:g}–{high:g} s (uniform) before the next request: "
         "the latency a person gets while 20 people work at once.",
@@ -717,6 +796,26 @@ def _pages(f: dict) -> list[str]:
             f"| {users['p95_ms']:.0f} ms "
             f"| {sat['requests_per_s']:.0f} | {sat['p50_ms']:.0f} ms | {sat['p95_ms']:.0f} ms "
             f"| {failed} |"
+        )
+    lines += [
+        "",
+        f"*Read while written*: {CLIENTS} people as in *20 users*, each their own reader (a "
+        "CSRF secret of their own: their own kept pages; the API's are one token), for "
+        f"{USERS_SECONDS} s, while a coach registers an attendance every {WRITE_EVERY_S:g} s "
+        "in the synthetic call's first project (`attendance_record`, the project page's "
+        "project): each write moves the stamps of that project's pages and of its call's, "
+        "and the next request of each reader, in each worker, renders them afresh. The home "
+        "and seed call pages do not show that project.",
+        "",
+        "| page | req/s | p50 | p95 | failed | registrations | their p50 | their p95 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in f["queries"]:
+        read, writes = f[name]["written"], f[name]["written"]["writes"]
+        lines.append(
+            f"| {name} | {read['requests_per_s']:.1f} | {read['p50_ms']:.0f} ms "
+            f"| {read['p95_ms']:.0f} ms | {read['failed']} | {writes['count']} "
+            f"| {writes['p50_ms']:.1f} ms | {writes['p95_ms']:.1f} ms |"
         )
     return lines
 
