@@ -101,7 +101,7 @@ ALL_COUNTS = 1
 Figures = Mapping[Hashable, Figure]
 
 
-def _threshold(sees_small_counts: permissions.Decision) -> int | None:
+def _threshold(sees_small_counts: bool) -> int | None:
     """Suppress counts of people at the configured threshold, or show them all."""
     return ALL_COUNTS if sees_small_counts else None
 
@@ -462,29 +462,37 @@ def _referrals(call: Call, threshold: int | None) -> list[ReferralLine]:
 def call_detail(request, pk: int):
     call = _get(call_get, pk=pk)
     _allow(permissions.can_view_call(request.user, call))
-    sees_totals = _sees_call_totals(request.user)
-    seen_as = (
-        # who sees every project of the call sees the same list; anyone else their own
-        None if sees_totals else request.user.pk,
-        permissions.can_read_answers(request.user).allowed,
-        permissions.sees_small_counts(request.user, call).allowed,
+    seen_as = _CallReader(
+        sees_totals=_sees_call_totals(request.user),
+        reads_answers=permissions.can_read_answers(request.user).allowed,
+        sees_small_counts=permissions.sees_small_counts(request.user, call).allowed,
     )
+    # who sees every project of the call sees the same list of them; anyone else their own
+    scope = None if seen_as.sees_totals else request.user.pk
     body = kept_part(
         call_stamp(call_id=call.pk),
         # the path: its page of projects, and the query its links to other pages keep
-        ("call", call.pk, request.get_full_path(), seen_as),
+        ("call", call.pk, request.get_full_path(), scope, seen_as),
         lambda: render_to_string(
-            "web/_call_body.html", _call_body(request, call, sees_totals), request
+            "web/_call_body.html", _call_body(request, call, seen_as), request
         ),
     )
     return render(request, "web/call_detail.html", {"call": call, "body": body})
 
 
-def _call_body(request, call: Call, sees_totals: bool) -> dict:
+@dataclass(frozen=True)
+class _CallReader:
+    """What a reader may see of a call's page beyond its projects in their scope."""
+
+    sees_totals: bool  # the call's people and referrals
+    reads_answers: bool  # its questions
+    sees_small_counts: bool
+
+
+def _call_body(request, call: Call, reader: _CallReader) -> dict:
     """What a call's page shows of it to the request's reader, on the page of its projects the
     request asks for."""
-    user = request.user
-    visible = project_list(call=call).filter(permissions.project_scope(user))
+    visible = project_list(call=call).filter(permissions.project_scope(request.user))
     page = Paginator(visible.order_by("order", "name", "pk"), CALL_PROJECTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -503,19 +511,17 @@ def _call_body(request, call: Call, sees_totals: bool) -> dict:
         )
         for project in projects
     ]
-    reads_answers = permissions.can_read_answers(user).allowed
-    sees = permissions.sees_small_counts(user, call)
-    threshold = _threshold(sees)
+    threshold = _threshold(reader.sees_small_counts)
     return {
         "call": call,
         "lines": lines,
         "lines_key": _projects_table_key(lines),
         "page": page,
-        "people": _call_people(call, threshold) if sees_totals else None,
-        "referrals": _referrals(call, threshold) if sees_totals else [],
-        "suppression_note": "" if sees else suppression_note(get_language()),
-        "questions": question_list().filter(call=call) if reads_answers else [],
-        "reads_answers": reads_answers,
+        "people": _call_people(call, threshold) if reader.sees_totals else None,
+        "referrals": _referrals(call, threshold) if reader.sees_totals else [],
+        "suppression_note": "" if reader.sees_small_counts else suppression_note(get_language()),
+        "questions": question_list().filter(call=call) if reader.reads_answers else [],
+        "reads_answers": reader.reads_answers,
     }
 
 
@@ -541,7 +547,7 @@ def _project_counts(
         more_lines.extend(lines)
     figures = people_figures(
         kpis,
-        threshold=_threshold(sees),
+        threshold=_threshold(sees.allowed),
         more=more,
         more_lines=more_lines,
         provenance=provenance,
