@@ -18,6 +18,7 @@ and the others only their own frame around it.
 """
 
 from collections.abc import Callable, Hashable
+from functools import cache as once
 from functools import wraps
 
 from django.core.cache import cache
@@ -32,15 +33,17 @@ from grantmonitor.common.keys import KEPT_SECONDS, cache_key
 
 def kept_page(stamp_of: Callable[..., Hashable | None]):
     """Keep a GET view's pages under ``stamp_of(**the view's keyword arguments)``, or render
-    them each time when it gives None."""
+    them each time when it gives None. The view's parts (:func:`kept_part`) are kept under
+    the same stamp, read once for the request (``request.page_stamp()``)."""
 
     def decorate(view):
         @wraps(view)
         def kept(request, *args, **kwargs):
+            request.page_stamp = once(lambda: stamp_of(**kwargs))
             secret = request.META.get("CSRF_COOKIE")  # from the reader's cookie, if sent
             if request.method != "GET" or secret is None:
                 return view(request, *args, **kwargs)
-            stamp = stamp_of(**kwargs)
+            stamp = request.page_stamp()
             if stamp is None:
                 return view(request, *args, **kwargs)
             reader = (request.user.pk, secret, get_language(), timezone.get_current_timezone_name())
@@ -61,10 +64,12 @@ def kept_page(stamp_of: Callable[..., Hashable | None]):
     return decorate
 
 
-def kept_part(stamp: Hashable | None, shown: Hashable, render: Callable[[], str]) -> SafeString:
-    """A part of a page that ``render`` makes alike for every reader of ``shown`` (what it
-    shows, and every decision on what the reader may see of it), kept under ``stamp`` in the
-    reader's language and time zone; rendered each time when ``stamp`` is None."""
+def kept_part(request, shown: Hashable, render: Callable[[], str]) -> SafeString:
+    """A part of a kept page (:func:`kept_page`) that ``render`` makes alike for every reader
+    of ``shown`` (what it shows, and every decision on what the reader may see of it), kept
+    under the page's stamp in the reader's language and time zone; rendered each time when
+    the page has no stamp."""
+    stamp = request.page_stamp()
     # a template's rendering, safe as it is; a cache may give it back as a plain string
     if stamp is None:
         return mark_safe(render())

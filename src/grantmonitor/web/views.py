@@ -470,7 +470,7 @@ def call_detail(request, pk: int):
     # who sees every project of the call sees the same list of them; anyone else their own
     scope = None if seen_as.sees_totals else request.user.pk
     body = kept_part(
-        call_stamp(call_id=call.pk),
+        request,
         # the path: its page of projects, and the query its links to other pages keep
         ("call", call.pk, request.get_full_path(), scope, seen_as),
         lambda: render_to_string(
@@ -566,7 +566,7 @@ def project_detail(request, pk: int):
     sees = permissions.sees_small_counts(request.user, project)
     edits = permissions.can_edit_register(request.user, project).allowed
     body = kept_part(
-        project_stamps(project_ids=[project.pk]),
+        request,
         ("project", project.pk, sees.allowed, edits),
         lambda: render_to_string("web/_project_body.html", _project_body(project, sees, edits)),
     )
