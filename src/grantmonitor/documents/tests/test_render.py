@@ -149,12 +149,29 @@ def test_docx_has_real_headings_and_tables(demo):
     ]
     tables = docx_tables(content)
     assert len(tables) == 5  # two Hefboom tracks, Stebo, GTB, the money
+    assert {table.style.name for table in document.tables} == {"Table Grid"}, "lines in Word"
     stebo = tables[2]
     assert stebo[0] == ["", "Objectief", "Gerealiseerd", "Realisatiegraad", "Oordeel"]
     assert ["Via infosessies", "", "767", "", "geen objectief"] in stebo
     assert tables[4][2] == ["Stebo", "€\xa0224.989,00", "€\xa0203.045,14", "€\xa021.943,86"]
     assert tables[0][1] == ["Jongeren"] * 5, "the track's heading row spans the table"
     assert len(document.inline_shapes) == 3, "a chart per project"
+
+
+def test_docx_charts_are_each_their_own_picture_with_an_id_of_its_own(demo):
+    document = docx_document(render_answer(question=demo["question"], fmt="docx").content)
+    shapes = document.inline_shapes
+    ids = document.element.xpath("//wp:docPr/@id")
+    assert len(ids) == len(set(ids)) == 3, "Word reports a document with shared ids as damaged"
+    images = [
+        document.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed]
+        for shape in shapes
+    ]
+    assert len({image.partname for image in images}) == 3
+    for shape, image in zip(shapes, images, strict=True):
+        assert image.blob.startswith(b"\x89PNG"), image.partname
+        assert round(shape.width.cm, 1) == 16.0
+        assert shape.height.cm > 2, "scaled with the width, not squeezed"
 
 
 def test_pdf_is_a4_with_the_answer_on_its_own_page(demo):
