@@ -2,10 +2,12 @@
 
 ``GRANTMONITOR_REQUIRE_DB=postgresql`` makes the run fail at once when the tests would not
 run on that database, so CI cannot pass on SQLite by accident. ``GRANTMONITOR_REQUIRE_MARKERS=
-browser,postgres,office`` makes the run fail when no test with one of those markers passed.
+browser,postgres,office,redis`` makes the run fail when no test with one of those markers
+passed.
 """
 
 import os
+import uuid
 
 import pytest
 from django.db import connection
@@ -53,6 +55,42 @@ def postgres_only(request):
         pytest.skip(f"{request.node.name} needs PostgreSQL; this run uses {connection.vendor}")
 
 
+def _required_markers() -> list[str]:
+    return [m for m in os.environ.get("GRANTMONITOR_REQUIRE_MARKERS", "").split(",") if m]
+
+
+@pytest.fixture
+def redis_cache(request, settings):
+    """The cache in a live Redis, as a production server keeps it (``CACHE_URL=redis://…``):
+    at ``GRANTMONITOR_TEST_REDIS_URL`` (default database 0 on this machine), under a key
+    prefix of this test's own, whose keys are removed afterwards. Skipped when no Redis
+    answers; failed when the run requires the ``redis`` marker. Yields the Redis client and
+    the prefix."""
+    import redis
+
+    url = os.environ.get("GRANTMONITOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.ConnectionError as error:
+        if "redis" in _required_markers():
+            pytest.fail(f"GRANTMONITOR_REQUIRE_MARKERS names redis but {url} answers no: {error}")
+        pytest.skip(f"{request.node.name} needs a Redis server; none answers at {url}")
+    prefix = f"gm-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield client, prefix
+    kept = list(client.scan_iter(f"{prefix}:*"))
+    if kept:
+        client.delete(*kept)
+    client.close()
+
+
 @pytest.fixture
 def demo(db):
     """The seed loaded through the services: call 418's projects, KPIs, dossiers, question."""
@@ -87,14 +125,13 @@ def client():
 
 def pytest_runtest_logreport(report):
     if report.when == "call" and report.passed:
-        for marker in ("browser", "postgres", "office"):
+        for marker in ("browser", "postgres", "office", "redis"):
             if marker in report.keywords:
                 _passed_markers[marker] = _passed_markers.get(marker, 0) + 1
 
 
 def pytest_sessionfinish(session, exitstatus):
-    required = [m for m in os.environ.get("GRANTMONITOR_REQUIRE_MARKERS", "").split(",") if m]
-    missing = [marker for marker in required if not _passed_markers.get(marker)]
+    missing = [marker for marker in _required_markers() if not _passed_markers.get(marker)]
     if missing:
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(
             f"FAILED: no test marked {', '.join(missing)} passed in this run", red=True

@@ -356,3 +356,35 @@ def test_a_reader_never_gets_a_body_rendered_for_one_who_sees_otherwise(
     first = _page(client, url)
     assert not own(_body(first), hefboom)  # the two readers' pages differ
     assert own(_body(_page(other, url)), hefboom), case
+
+
+# --- kept in Redis, as a production server keeps them (PostgreSQL and Redis) ----------------
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_pages_kept_in_redis_are_shared_and_show_a_committed_write_at_once(
+    postgres_only, redis_cache, client, transactional_db, demo
+):
+    redis, prefix = redis_cache
+    hefboom = Project.objects.get(name="Hefboom")
+    url = _url("project", hefboom)
+    colleague = user_create(
+        username="tweede", password="x" * 20, role=Role.CASE_HANDLER, first_name="Tine"
+    )
+    other = type(client)()
+    other.force_login(colleague)
+    client.force_login(demo["users"]["dossierbehandelaar"])
+    _page(client, url)  # sets the reader's CSRF cookie: their page is kept from here on
+    first = _page(client, url)
+    assert _page(client, url) == first  # the reader's whole page, kept
+    assert list(redis.scan_iter(f"{prefix}:*")), "nothing was kept in Redis"
+    with CaptureQueriesContext(connection) as queries:
+        second = _page(other, url)
+    assert _body(second) == _body(first) and '<span class="who">Tine</span>' in second
+    read = set().union(*(_tables_read(query["sql"]) for query in queries))
+    assert not read & {"kpis_kpi", "kpis_kpivalue", "dossiers_dossier"}, read
+
+    kpi_value_record(kpi=_counted_kpi(hefboom), value=D(4321))
+    assert "<td>4.321</td>" in _page(client, url)
+    assert "<td>4.321</td>" in _page(other, url)
