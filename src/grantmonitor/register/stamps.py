@@ -142,24 +142,30 @@ def _touch(writes: str, selects: Iterable[str], *, fold: bool) -> str:
     )
     if not fold:
         return insert + ";"
+    folded = _fold(writes, "project_id = ANY(projects)", "w.project_id = f.project_id")
     return (
         f"WITH added AS ({insert} RETURNING project_id) "  # noqa: S608 -- models' names
         f"SELECT array_agg(project_id) INTO projects FROM added; "
-        f"IF projects IS NOT NULL THEN {_fold(writes, 'project_id = ANY(projects)')} END IF;"
+        f"IF projects IS NOT NULL THEN {folded} END IF;"
     )
 
 
-def _fold(writes: str, scope: str) -> str:
+def _fold(writes: str, scope: str, same: str) -> str:
     """The committed rows of ``scope`` that no other transaction is folding, deleted and their
-    weight added to this transaction's row: the sum stays what it was, in fewer rows. Rows
-    another transaction holds are skipped (left for later), so no writer waits for another."""
+    weight added to this transaction's row (``same``: the condition matching the row ``w`` to
+    the folded ones ``f``): the sum stays what it was, in fewer rows. Rows another transaction
+    holds are skipped (left for later), so no writer waits for another.
+
+    ``same`` is an equality the database can hash: with ``IS NOT DISTINCT FROM`` (one
+    condition for both kinds of rows) a transaction writing to a thousand projects compared a
+    thousand rows with a thousand (0,5 s of a full KPI recompute)."""
     return (
         f"WITH folded AS (DELETE FROM {writes} WHERE id IN ("  # noqa: S608 -- models' names
         f"SELECT id FROM {writes} WHERE {scope} AND transaction <> {TRANSACTION} "
         f"FOR UPDATE SKIP LOCKED) RETURNING project_id, weight) "
         f"UPDATE {writes} w SET weight = w.weight + f.weight "
         f"FROM (SELECT project_id, SUM(weight) AS weight FROM folded GROUP BY project_id) f "
-        f"WHERE w.project_id IS NOT DISTINCT FROM f.project_id AND w.transaction = {TRANSACTION};"
+        f"WHERE {same} AND w.transaction = {TRANSACTION};"
     )
 
 
@@ -190,12 +196,13 @@ def _stamped(apps) -> list[tuple]:
 
 
 def _shared_touch(writes: str, rows: str) -> str:
+    folded = _fold(writes, "project_id IS NULL", "w.project_id IS NULL")
     return (
         f"IF EXISTS (SELECT FROM {rows}) THEN "  # noqa: S608 -- models' names
         f"INSERT INTO {writes} (project_id, transaction) VALUES (NULL, {TRANSACTION}) "
         f"ON CONFLICT (transaction) WHERE project_id IS NULL DO NOTHING; "
         f"GET DIAGNOSTICS added = ROW_COUNT; "
-        f"IF added > 0 THEN {_fold(writes, 'project_id IS NULL')} END IF; END IF;"
+        f"IF added > 0 THEN {folded} END IF; END IF;"
     )
 
 
