@@ -126,9 +126,14 @@ class Window:
     end: datetime.date | None = None
 
     def intersect(self, other: "Window") -> "Window":
-        starts = [d for d in (self.start, other.start) if d is not None]
-        ends = [d for d in (self.end, other.end) if d is not None]
-        return Window(max(starts) if starts else None, min(ends) if ends else None)
+        # a recompute intersects every value's year with its window: 18.000 times at L
+        start = other.start if self.start is None else self.start
+        if other.start is not None and other.start > start:
+            start = other.start
+        end = other.end if self.end is None else self.end
+        if other.end is not None and other.end < end:
+            end = other.end
+        return Window(start, end)
 
     @property
     def closed(self) -> bool:

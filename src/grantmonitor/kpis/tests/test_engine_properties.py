@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grantmonitor.kpis import engine
+from grantmonitor.kpis.definitions import Window
 from grantmonitor.kpis.models import KpiValue
 from grantmonitor.kpis.rules import ChildrenRule, check_children
 from grantmonitor.register.models import (
@@ -122,3 +123,21 @@ def test_a_recompute_is_idempotent(rows):
             raise _Rollback
     except _Rollback:
         pass
+
+
+edges = st.one_of(st.none(), st.dates(D(2014, 1, 1), D(2014, 1, 20)))
+
+
+@given(first=st.tuples(edges, edges), second=st.tuples(edges, edges))
+def test_the_intersection_of_two_windows_holds_the_days_both_hold(first, second):
+    def holds(window: Window, day: datetime.date) -> bool:
+        return (window.start is None or window.start <= day) and (
+            window.end is None or day <= window.end
+        )
+
+    a, b = Window(*first), Window(*second)
+    both = a.intersect(b)
+    for day in (D(2013, 12, 31) + datetime.timedelta(days=n) for n in range(22)):
+        assert holds(both, day) == (holds(a, day) and holds(b, day))
+    assert (both.start is None) == (a.start is None and b.start is None)
+    assert (both.end is None) == (a.end is None and b.end is None)
