@@ -239,6 +239,14 @@ RECOMPUTE_CONNECTIONS = config(
     help="Database connections a recompute of a large call counts on at once, each on the "
     "same snapshot (PostgreSQL); about the number of the database server's cores, 1: one.",
 )
+KEPT_KPI_INPUTS = config(
+    "KEPT_KPI_INPUTS",
+    default=True,
+    kind="bool",
+    help="Count the people who attended activities from inputs kept up to date by the "
+    "database's triggers, not from every attendance (PostgreSQL; see kpis/kept.py); false: "
+    "from the register each time.",
+)
 IMPORT_JOBS_IN_BACKGROUND = config(
     "IMPORT_JOBS_IN_BACKGROUND",
     default=True,

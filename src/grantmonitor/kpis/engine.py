@@ -6,7 +6,9 @@ set-based: the measures that read the same rows (one source, one window, one set
 are counted in one query, per year and over the whole window, for up to
 ``PROJECTS_PER_STATEMENT`` of the projects whose KPIs use them, whatever the number of KPIs; a
 large recompute shares those statements among connections on one snapshot. Nothing loops
-over register rows in Python.
+over register rows in Python. On PostgreSQL, the people who attended activities chosen by
+the activities alone are counted from inputs kept up to date with the register
+(:mod:`grantmonitor.kpis.kept`): the same figures, without reading every attendance.
 
 A computed value is stored as a :class:`KpiValue` with ``source=computed``, ``recorded_at``
 (when it was computed) and the definition version it used; cumulative values have no period,
@@ -43,7 +45,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, NullIf
 
 from grantmonitor.calls.models import Call, Project
-from grantmonitor.kpis import definitions, rules
+from grantmonitor.kpis import definitions, kept, rules
 from grantmonitor.kpis.definitions import Window
 from grantmonitor.kpis.models import (
     Kpi,
@@ -337,16 +339,7 @@ def _grouped_by_activity(
     """The statement of :func:`_grouped_statement` for a source whose measures select rows by
     their activity alone: the activities selected, with their flags, joined to the rows; the
     years as bits (``COUNT_YEAR_BITS``) where the database and the window allow."""
-    activities = SOURCES["activities"]
-    selected = _flagged(
-        _rows(
-            {**measures[0], "filters": {}}, scope=Q(project_id__in=project_ids), source=activities
-        ),
-        measures,
-        activities,
-        activity_id=F("pk"),
-    )
-    sql, params = selected.query.sql_with_params()
+    sql, params = _selected_activities(measures, project_ids)
     quote = connection.ops.quote_name
     fields = source.model._meta
     parts = {
@@ -365,6 +358,21 @@ def _grouped_by_activity(
         measures, distinct=DISTINCT_ROWS_BY_ACTIVITY, before=f"a AS MATERIALIZED ({sql}),", **parts
     )
     return statement, list(params)
+
+
+def _selected_activities(measures: list[dict], project_ids: list[int]) -> tuple[str, list]:
+    """SQL of the activities of ``project_ids`` any of ``measures`` (of one window) selects:
+    ``activity_id``, ``grouped_project``, ``grouped_year`` and a flag per measure."""
+    activities = SOURCES["activities"]
+    selected = _flagged(
+        _rows(
+            {**measures[0], "filters": {}}, scope=Q(project_id__in=project_ids), source=activities
+        ),
+        measures,
+        activities,
+        activity_id=F("pk"),
+    )
+    return selected.query.sql_with_params()
 
 
 def _count_year_bits(
@@ -558,10 +566,13 @@ def _reads_alone(measure: dict) -> bool:
     return "partner" in measure.get("filters", {})
 
 
-def _counts(specs: dict[int, tuple[dict, list[Project]]]) -> dict[int, _SpecCounts]:
+def _counts(
+    specs: dict[int, tuple[dict, list[Project]]], *, every_project: bool = False
+) -> dict[int, _SpecCounts]:
     """The counts of several definitions (by key: spec and its projects) in a fixed number of
     queries: one per source, window and set of projects (and per ``PROJECTS_PER_STATEMENT``
-    of them), whatever the number of definitions."""
+    of them), whatever the number of definitions. ``every_project``: these are every bound
+    definition's, in every project (see :func:`grantmonitor.kpis.kept.refresh`)."""
     found: dict[int, dict[int, _Grouped]] = {}
     groups: dict[tuple, list[tuple[int, int, dict]]] = {}
     projects = {project.pk: project for _spec, chosen in specs.values() for project in chosen}
@@ -574,25 +585,64 @@ def _counts(specs: dict[int, tuple[dict, list[Project]]]) -> dict[int, _SpecCoun
                 (key, slot) if _reads_alone(measure) else None,
             )
             groups.setdefault(rows, []).append((key, slot, measure))
-    statements, targets = [], []
+    statements, targets, wanted = [], [], {}
     for (_count, _window, project_ids, _alone), needs in groups.items():
         counted = [_Grouped({}, {}) for _ in needs]
         measures = [measure for *_, measure in needs]
         for chunk in _chunks(project_ids):
-            years = _years(measures[0], [projects[pk] for pk in chunk])
-            statements.append(_grouped_statement(measures, chunk, years))
-            targets.append(counted)
+            windows = [_measure_window(measures[0], projects[pk]) for pk in chunk]
+            register = (measures, chunk, _years(measures[0], [projects[pk] for pk in chunk]))
+            if _kept(measures, windows):
+                keys = [kept.key(measure) for measure in measures]
+                for measure, measure_key in zip(measures, keys, strict=True):
+                    bases = wanted.setdefault(measure_key, (measure, {}))[1]
+                    bases.update((pk, w.start.year) for pk, w in zip(chunk, windows, strict=True))
+                span = max(window.end.year - window.start.year for window in windows) + 1
+                statements.append(kept.count_statement(keys, chunk, span))
+            else:
+                keys = None
+                statements.append(_grouped_statement(*register))
+            targets.append((counted, keys, register))
         for (key, slot, _measure), part in zip(needs, counted, strict=True):
             found.setdefault(key, {})[slot] = part
+    if wanted or (every_project and kept.enabled()):
+        kept.refresh(
+            wanted,
+            activities=lambda measure, ids: _selected_activities([measure], ids),
+            chunk=PROJECTS_PER_STATEMENT,
+            every_project=every_project,
+        )
     large = len(projects) > PROJECTS_PER_STATEMENT
-    for counted, rows in zip(targets, _fetch(statements, large=large), strict=True):
-        _add_counts(counted, rows)
+    again = []  # kept inputs dropped by another transaction since the refresh
+    fetched = _fetch(statements, large=large)
+    for (counted, keys, register), rows in zip(targets, fetched, strict=True):
+        if keys is None:
+            _add_counts(counted, rows)
+        elif not kept.add_counts(counted, keys, register[1], rows):
+            again.append((counted, register))
+    if again:
+        recounted = _fetch([_grouped_statement(*register) for _c, register in again], large=False)
+        for (counted, _register), rows in zip(again, recounted, strict=True):
+            _add_counts(counted, rows)
     result = {}
     for key, (spec, _chosen) in specs.items():
         parts = [found[key][slot] for slot in range(len(definitions.measures(spec)))]
         baseline = found[key][len(parts)].totals if definitions.shape(spec) == "change" else None
         result[key] = _SpecCounts(parts, baseline)
     return result
+
+
+def _kept(measures: list[dict], windows: list[Window]) -> bool:
+    """Whether the measures are counted from kept inputs (:mod:`grantmonitor.kpis.kept`) in
+    projects with these windows: closed, not empty, and each within an integer's years."""
+    return (
+        kept.enabled()
+        and all(kept.keepable(measure) for measure in measures)
+        and all(
+            window.closed and not window.empty and window.end.year - window.start.year < YEAR_BITS
+            for window in windows
+        )
+    )
 
 
 def _measure_window(measure: dict, project: Project) -> Window:
@@ -711,7 +761,9 @@ def _current_values(kpi_ids: list[int]) -> dict[int, dict[tuple, KpiValue]]:
 # no savepoint of its own: its counts may then share the transaction's snapshot with other
 # connections; when a recompute fails, what called it fails too
 @transaction.atomic(savepoint=False)
-def _recompute(bindings: list[tuple[Kpi, MeasureDefinitionVersion]]) -> list[ComputedValue]:
+def _recompute(
+    bindings: list[tuple[Kpi, MeasureDefinitionVersion]], *, every_project: bool = False
+) -> list[ComputedValue]:
     """Compute bound KPIs and store, in one insert, the values that changed.
 
     The register is read set-based: per definition version a fixed number of aggregate
@@ -730,7 +782,8 @@ def _recompute(bindings: list[tuple[Kpi, MeasureDefinitionVersion]]) -> list[Com
         {
             version_id: (versions[version_id].spec, list({kpi.project for kpi in kpis}))
             for version_id, kpis in by_version.items()
-        }
+        },
+        every_project=every_project,
     )
     stored = []
     for version_id, kpis in by_version.items():
@@ -796,7 +849,7 @@ def project_recompute(*, project: Project, touching: set[str] | None = None) -> 
 
 def recompute_all(*, projects: Iterable[Project] | None = None) -> int:
     """Recompute every bound KPI (of ``projects``); returns how many values were stored."""
-    return len(_recompute(_bindings(projects)))
+    return len(_recompute(_bindings(projects), every_project=projects is None))
 
 
 def _person(source: Source) -> Coalesce:

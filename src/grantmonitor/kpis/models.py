@@ -519,3 +519,54 @@ class KpiMeasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi} ← {self.definition}"
+
+
+class KeptInputs(models.Model):
+    """One measure's inputs kept for one project (:mod:`grantmonitor.kpis.kept`): its
+    :class:`KeptItem` rows are what the register holds as long as no :class:`KeptStale` mark
+    of the project is left."""
+
+    measure = models.CharField(max_length=64)  # the key of the measure's definition
+    project = models.ForeignKey(Project, related_name="+", on_delete=models.CASCADE)
+    base_year = models.PositiveSmallIntegerField()  # the year of bit 0 of its items' years
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "measure"], name="kept_inputs_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure[:12]} @ {self.project_id}"
+
+
+class KeptItem(models.Model):
+    """An item (a participant) a kept measure selects in its project, and the years it does."""
+
+    pk = models.CompositePrimaryKey("inputs", "item")
+    inputs = models.ForeignKey(
+        KeptInputs,
+        related_name="items",
+        on_delete=models.CASCADE,
+        db_index=False,  # the primary key (inputs, item) serves lookups by inputs
+        # kept anew a million at a time, deleted only with their inputs (kpis.kept): no
+        # foreign-key check per row at the commit (seconds at a thousand projects)
+        db_constraint=False,
+    )
+    item = models.BigIntegerField()
+    years = models.BigIntegerField()  # bit y set: selected in the year base_year + y
+
+    def __str__(self) -> str:
+        return f"{self.item} in {self.inputs_id}: {self.years:b}"
+
+
+class KeptStale(models.Model):
+    """A write to the register the kept inputs of a project do not show yet: of one
+    participant, or (``participant_id`` empty) of the whole project. Written by the database's
+    triggers, consumed by :func:`grantmonitor.kpis.kept.refresh`. No foreign keys: a project
+    or participant being deleted marks its project, after its marks may have been deleted."""
+
+    project_id = models.BigIntegerField(db_index=True)
+    participant_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.project_id}/{self.participant_id or '*'}"

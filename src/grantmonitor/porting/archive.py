@@ -53,9 +53,20 @@ SHARED: dict[str, tuple[str, ...]] = {
 MUST_MATCH = {"kpis.measuredefinitionversion": ("spec",)}
 
 # Rows derived from the register (the people a call reached, kept by register.reach; the
-# transactions that wrote to a project, added by the database as the import writes): left out
-# of the archive, skipped in archives that hold them, and made anew by an import.
-DERIVED = frozenset({"register.callperson", "register.callreach", "register.projectwrite"})
+# transactions that wrote to a project, and the marks of stale KPI inputs, added by the
+# database as the import writes; the KPI inputs kept by kpis.kept, kept anew by the next
+# recompute): left out of the archive, skipped in archives that hold them, and made anew by an
+# import.
+DERIVED = frozenset(
+    {
+        "register.callperson",
+        "register.callreach",
+        "register.projectwrite",
+        "kpis.keptinputs",
+        "kpis.keptitem",
+        "kpis.keptstale",
+    }
+)
 
 
 class ArchiveError(Exception):

@@ -103,6 +103,9 @@ UNSTAMPED = {
     ("admin", "LogEntry"): "the admin site's own history",
     ("contenttypes", "ContentType"): "written by migrations only",
     ("imports", "ImportJob"): "an import's progress, read live by its own page",
+    ("kpis", "KeptInputs"): "KPI inputs kept from the register, shown only as the KPI values",
+    ("kpis", "KeptItem"): "KPI inputs kept from the register, shown only as the KPI values",
+    ("kpis", "KeptStale"): "marks of the kept KPI inputs a write made stale, never shown",
 }
 
 #: The writing transaction's id, with its epoch: never used twice.
@@ -213,7 +216,7 @@ def install_statements(apps, *, shared: bool = True, fold: bool = True) -> list[
     writes = apps.get_model("register", "ProjectWrite")._meta.db_table
     statements = []
     for model in shared_models(apps) if shared else []:
-        statements += _trigger(
+        statements += trigger_statements(
             model._meta.db_table,
             "shared",
             "added integer",
@@ -222,7 +225,7 @@ def install_statements(apps, *, shared: bool = True, fold: bool = True) -> list[
         )
     for model, path in _stamped(apps):
         new, old = (_project_of(model, path, rows) for rows in ("new_rows", "old_rows"))
-        statements += _trigger(
+        statements += trigger_statements(
             model._meta.db_table,
             "stamp",
             "projects bigint[]",
@@ -233,13 +236,14 @@ def install_statements(apps, *, shared: bool = True, fold: bool = True) -> list[
     return statements
 
 
-def _trigger(table: str, kind: str, declare: str, body: str) -> list[str]:
-    """The function ``{table}_{kind}()`` running ``body`` (branches on ``TG_OP``) after every
-    statement that writes to ``table``, and its three triggers."""
+def trigger_statements(table: str, kind: str, declare: str, body: str) -> list[str]:
+    """The function ``{table}_{kind}()`` running ``body`` (branches on ``TG_OP``, the last
+    ``END IF`` left out) after every statement that inserts, updates or deletes rows of
+    ``table``, and its three triggers; the rows are ``new_rows`` and ``old_rows``."""
     return [
         f"CREATE OR REPLACE FUNCTION {table}_{kind}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-        f"DECLARE {declare};\n"
-        f"BEGIN\n"
+        + (f"DECLARE {declare};\n" if declare else "")
+        + f"BEGIN\n"
         f"  {body}\n"
         f"  END IF;\n"
         f"  RETURN NULL;\n"
@@ -255,11 +259,12 @@ def uninstall_statements(apps, *, shared: bool = True) -> list[str]:
         tables = [(model._meta.db_table, "shared") for model in shared_models(apps)]
     else:
         tables = [(model._meta.db_table, "stamp") for model, _path in _stamped(apps)]
-    statements = []
-    for table, kind in tables:
-        statements.extend(_drop_triggers(table, kind))
-        statements.append(f"DROP FUNCTION IF EXISTS {table}_{kind}()")
-    return statements
+    return [statement for table, kind in tables for statement in drop_statements(table, kind)]
+
+
+def drop_statements(table: str, kind: str) -> list[str]:
+    """What :func:`trigger_statements` made for ``table`` and ``kind``, dropped."""
+    return [*_drop_triggers(table, kind), f"DROP FUNCTION IF EXISTS {table}_{kind}()"]
 
 
 def _create_triggers(table: str, kind: str) -> list[str]:

@@ -15,6 +15,7 @@ from grantmonitor.cli.commands.kpis import kpi_rows
 from grantmonitor.cli.main import main
 from grantmonitor.demo.seed import load_demo
 from grantmonitor.documents.render import render_answer
+from grantmonitor.kpis.models import KeptInputs, KeptItem, KeptStale
 from grantmonitor.kpis.selectors import projects_kpis
 from grantmonitor.porting.archive import export_call, import_call
 from grantmonitor.register.models import ActivityKind, CallPerson, Participant, ProjectWrite
@@ -40,7 +41,8 @@ def _state() -> dict:
             for model in apps.get_models()
             if model.__module__.startswith("grantmonitor.")
             and model._meta.app_label != "accounts"  # users and memberships are not a call's
-            and model is not ProjectWrite  # how many transactions wrote, not what they wrote
+            # how many transactions wrote, and what the KPI engine keeps from the register
+            and model not in (ProjectWrite, KeptInputs, KeptItem, KeptStale)
         },
         "person_keys": sorted(Participant.objects.values_list("person_key", flat=True)),
         "people": call_people(call=call),  # the call page's people reached
