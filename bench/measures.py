@@ -25,14 +25,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from grantmonitor.accounts.models import User
 from grantmonitor.calls.models import Call, Project
 from grantmonitor.demo.seed import CALL_TITLE
 from grantmonitor.documents.render import render_answer
 from grantmonitor.kpis import engine
-from grantmonitor.kpis.models import KpiMeasure, KpiValue, ValueSource
+from grantmonitor.kpis.models import KeptInputs, KeptItem, KpiMeasure, KpiValue, ValueSource
 from grantmonitor.kpis.selectors import project_kpis
 from grantmonitor.questions.models import Topic, WrittenQuestion
 from grantmonitor.questions.services import question_create, sub_question_add
@@ -75,9 +75,10 @@ def _percentiles(samples: list[float]) -> dict:
 
 def recompute(**_kwargs) -> dict:
     """The engine from scratch: every computed value deleted, then stored anew (committed, as
-    an operator's recompute does; the figures are the same), ``RUNS`` times. Deleting in the
-    recompute's own transaction would keep it on one connection (see
-    ``engine._shared_snapshot``)."""
+    an operator's recompute does; the figures are the same), ``RUNS`` times: counting the
+    kept inputs (``kpis.kept``, the default on PostgreSQL), and counting the register
+    (``KEPT_KPI_INPUTS`` off), whose statements DuckDB runs. Deleting in the recompute's own
+    transaction would keep it on one connection (see ``engine._shared_snapshot``)."""
     statements: list[str] = []
 
     def capture(execute, sql, params, many, context):
@@ -90,28 +91,24 @@ def recompute(**_kwargs) -> dict:
 
     synthetic = _synthetic()
     figures = {}
-    _computed_deleted()
-    connection_created.connect(capture_on, weak=False)
-    try:
-        with connection.execute_wrapper(capture):
-            clock = time.perf_counter()
-            figures["values_stored"] = engine.recompute_all()
-            runs = [time.perf_counter() - clock]
-    finally:
-        connection_created.disconnect(capture_on)
-    for _run in range(RUNS - 1):
+    with override_settings(KEPT_KPI_INPUTS=False):
         _computed_deleted()
-        clock = time.perf_counter()
-        engine.recompute_all()
-        runs.append(time.perf_counter() - clock)
-    figures["engine_runs"] = runs
-    synthetic_runs = []
-    for _run in range(RUNS):
-        _computed_deleted(synthetic)
-        clock = time.perf_counter()
-        engine.recompute_all(projects=synthetic)
-        synthetic_runs.append(time.perf_counter() - clock)
-    figures["engine_synthetic_runs"] = synthetic_runs
+        connection_created.connect(capture_on, weak=False)
+        try:
+            with connection.execute_wrapper(capture):
+                clock = time.perf_counter()
+                figures["values_stored"] = engine.recompute_all()
+                runs = [time.perf_counter() - clock]
+        finally:
+            connection_created.disconnect(capture_on)
+        from_register = _stored_figures()
+        figures["register_runs"] = runs + [_timed_recompute() for _run in range(RUNS - 1)]
+        figures["floor_runs"] = [_statements_alone(first_step_only=True) for _run in range(RUNS)]
+    if connection.vendor == "postgresql":
+        figures["kept_build_s"] = _timed_recompute(kept_emptied=True)
+    figures["engine_runs"] = [_timed_recompute() for _run in range(RUNS)]
+    figures["kept_agrees"] = _stored_figures() == from_register
+    figures["engine_synthetic_runs"] = [_timed_recompute(synthetic) for _run in range(RUNS)]
     figures["connections"] = (
         settings.RECOMPUTE_CONNECTIONS if connection.vendor == "postgresql" else 1
     )
@@ -135,13 +132,33 @@ def recompute(**_kwargs) -> dict:
     figures["duckdb_runs"] = duckdb_runs
     figures["duckdb_agrees"] = _agrees(statements, duck_results)
     figures["counting_runs"] = [_statements_alone() for _run in range(RUNS)]
-    figures["floor_runs"] = [_statements_alone(first_step_only=True) for _run in range(RUNS)]
-    for name in ("engine", "engine_synthetic", "duckdb", "counting", "floor"):
+    for name in ("engine", "engine_synthetic", "register", "duckdb", "counting", "floor"):
         figures[f"{name}_s"] = statistics.median(figures[f"{name}_runs"])
     figures["vs_duckdb"] = figures["engine_s"] / figures["duckdb_s"]
+    figures["register_vs_duckdb"] = figures["register_s"] / figures["duckdb_s"]
     figures.update(_naive(synthetic))
     figures["naive_vs_engine"] = figures["naive_extrapolated_s"] / figures["engine_synthetic_s"]
     return figures
+
+
+def _timed_recompute(projects: list[Project] | None = None, *, kept_emptied=False) -> float:
+    """Seconds of one recompute of every KPI (of ``projects``), their values deleted first;
+    ``kept_emptied``: every kept input too, so that it keeps them all anew."""
+    _computed_deleted(projects)
+    if kept_emptied:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {KeptItem._meta.db_table}, {KeptInputs._meta.db_table}")
+    clock = time.perf_counter()
+    engine.recompute_all(projects=projects)
+    return time.perf_counter() - clock
+
+
+def _stored_figures() -> Counter:
+    """Every computed value's KPI, period and figures."""
+    return Counter(
+        (value.kpi_id, value.period_start, value.period_end, value.figures)
+        for value in KpiValue.objects.filter(source=ValueSource.COMPUTED).iterator(chunk_size=5000)
+    )
 
 
 def _computed_deleted(projects: list[Project] | None = None) -> None:
@@ -708,6 +725,7 @@ def _runs(runs: list[float]) -> str:
 
 
 def _recompute(f: dict) -> list[str]:
+    kept = f"{_s(f['kept_build_s'])}" if "kept_build_s" in f else "–"
     return [
         "### 1. Full KPI recompute",
         "",
@@ -716,15 +734,21 @@ def _recompute(f: dict) -> list[str]:
         "",
         "| | time | |",
         "|---|---:|---|",
-        f"| engine, every project ({f['kpis']} bound KPIs, {f['values_stored']} values stored) "
-        f"| {_runs(f['engine_runs'])} | {f['statements']} register queries on "
-        f"{f['connections']} connection{'s' if f['connections'] > 1 else ''} |",
+        f"| engine, every project ({f['kpis']} bound KPIs, {f['values_stored']} values stored), "
+        f"counting the kept inputs | {_runs(f['engine_runs'])} | on {f['connections']} "
+        f"connection{'s' if f['connections'] > 1 else ''}; the same figures as counting the "
+        f"register: {f['kept_agrees']} |",
         f"| of which the statements alone | {_runs(f['counting_runs'])} | the rest is bookkeeping "
         "and storing the values |",
-        "| of which their first step: reading the rows and hashing them into distinct rows "
-        f"(the `d` of each statement) | {_runs(f['floor_runs'])} | "
+        f"| the same, every input kept anew first | {kept} | as after a definition changed in "
+        "every project |",
+        f"| engine, every project, counting the register (`KEPT_KPI_INPUTS` off) "
+        f"| {_runs(f['register_runs'])} | {f['statements']} register queries; "
+        f"{f['register_vs_duckdb']:.2f}× DuckDB |",
+        "| of which the first step of its statements: reading the rows and hashing them into "
+        f"distinct rows (the `d` of each statement) | {_runs(f['floor_runs'])} | "
         f"{f['floor_s'] / f['duckdb_s']:.2f}× DuckDB's whole run |",
-        f"| DuckDB, the same {f['statements']} statements on the same data "
+        f"| DuckDB, the same {f['statements']} register statements on the same data "
         f"| {_runs(f['duckdb_runs'])} | export {_s(f['export_s'])} "
         f"({f['exported_rows']:,} rows) and "
         f"load {_s(f['duckdb_load_s'])} once; same answers: {f['duckdb_agrees']} |",
