@@ -608,7 +608,7 @@ def _counts(
     if wanted or (every_project and kept.enabled()):
         kept.refresh(
             wanted,
-            activities=lambda measure, ids: _selected_activities([measure], ids),
+            activities=_selected_activities,
             chunk=PROJECTS_PER_STATEMENT,
             every_project=every_project,
         )

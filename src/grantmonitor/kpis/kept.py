@@ -23,7 +23,8 @@ the services, an import's COPY, the admin, a bulk ``update()``:
 
 Before counting, :func:`refresh` takes the marks of the projects counted and brings their kept
 rows up to date: a participant's rows counted again from its attendances, a whole project's
-(or a measure never kept there, or kept with another first year) from all of them. So a
+(or a measure never kept there, or kept with another first year) from all of them; the
+measures of one window together, reading the attendances once, as the engine counts them. So a
 registration refreshes one person, and a full recompute counts a million kept rows instead of
 ten million attendances. A refresh locks the projects it refreshes (their rows, until the
 commit) before it reads their marks, so two transactions never refresh the same project from
@@ -136,15 +137,16 @@ FROM taken GROUP BY project_id"""  # noqa: S608 -- our names
 def refresh(
     wanted: Wanted,
     *,
-    activities: Callable[[dict, list[int]], tuple[str, list]],
+    activities: Callable[[list[dict], list[int]], tuple[str, list]],
     chunk: int,
     every_project: bool = False,
 ) -> None:
     """Bring the kept rows of ``wanted`` up to date with the register, writing only if they
-    are not. ``activities(measure, project_ids)``: SQL of the activities the measure selects
-    in those projects, as ``activity_id``, ``grouped_project`` and ``grouped_year``; ``chunk``:
-    projects to a statement. ``every_project``: ``wanted`` is every measure any KPI counts
-    kept, so the others are dropped (those of a definition revised since)."""
+    are not. ``activities(measures, project_ids)``: SQL of the activities any of the
+    measures (of one window) selects in those projects, as ``activity_id``,
+    ``grouped_project``, ``grouped_year`` and a ``flag_<i>`` per measure; ``chunk``: projects
+    to a statement. ``every_project``: ``wanted`` is every measure any KPI counts kept, so the
+    others are dropped (those of a definition revised since)."""
     projects = sorted({project for _measure, bases in wanted.values() for project in bases})
     with connection.cursor() as cursor:
         if every_project:
@@ -159,28 +161,62 @@ def refresh(
         # under the lock, a new snapshot: what another refresh committed meanwhile is seen
         cursor.execute(TAKE_MARKS, [needing, PEOPLE_PER_PROJECT])
         marks = dict(cursor.fetchall())
-        whole = {project for project, people in marks.items() if people is None}
         _drop_unwanted(cursor, wanted, set(marks))
         kept = _kept(cursor, wanted, needing)
-        for measure_key, (measure, bases) in wanted.items():
+        for keys in _by_window(wanted):
+            # the measures of one window read the register together, as the engine counts them
+            group = _Group(keys, wanted)
             rebuilt = [
                 project
                 for project in needing
-                if project in bases
-                and (project in whole or kept.get((measure_key, project)) != bases[project])
+                if project in group.bases
+                and (
+                    marks.get(project, ()) is None
+                    or any(kept.get(pair[:2]) != pair[2] for pair in group.pairs([project]))
+                )
             ]
             for start in range(0, len(rebuilt), chunk):
                 some = rebuilt[start : start + chunk]
-                _rebuild(cursor, measure_key, some, bases)
-                _insert_items(cursor, measure_key, activities(measure, some))
-            pairs = [
+                _rebuild(cursor, group.pairs(some))
+                _insert_items(cursor, group, some, activities)
+            people = [
                 (project, participant)
-                for project, people in sorted(marks.items())
-                if people is not None and project in bases and project not in rebuilt
-                for participant in sorted(people)
+                for project, marked in sorted(marks.items())
+                if marked is not None and project in group.bases and project not in rebuilt
+                for participant in sorted(marked)
             ]
-            if pairs:
-                _refresh_people(cursor, measure_key, measure, pairs, activities)
+            if people:
+                _refresh_people(cursor, group, people, activities)
+
+
+def _by_window(wanted: Wanted) -> list[list[str]]:
+    """The keys of ``wanted``, grouped by their measures' window."""
+    groups: dict[str, list[str]] = {}
+    for measure_key, (measure, _bases) in wanted.items():
+        window = json.dumps(measure.get("window", "project"), sort_keys=True)
+        groups.setdefault(window, []).append(measure_key)
+    return list(groups.values())
+
+
+class _Group:
+    """Kept measures of one window: each project's first year is the same for all of them."""
+
+    def __init__(self, keys: list[str], wanted: Wanted) -> None:
+        self.keys = keys
+        self.measures = [wanted[measure_key][0] for measure_key in keys]
+        self.wanted = {measure_key: wanted[measure_key][1] for measure_key in keys}
+        self.bases = {
+            project: base for bases in self.wanted.values() for project, base in bases.items()
+        }
+
+    def pairs(self, projects: list[int]) -> list[tuple[str, int, int]]:
+        """(key, project, first year) of each measure wanted in each of ``projects``."""
+        return [
+            (measure_key, project, bases[project])
+            for measure_key, bases in self.wanted.items()
+            for project in projects
+            if project in bases
+        ]
 
 
 def forget(*, projects: list[Project] | None = None) -> None:
@@ -251,61 +287,84 @@ def _drop_unwanted(cursor, wanted: Wanted, marked: set[int] | None) -> None:
     cursor.execute(f"DELETE FROM {INPUTS} WHERE id IN ({unwanted})", params)  # noqa: S608
 
 
-def _rebuild(cursor, measure_key: str, projects: list[int], bases: dict) -> None:
-    """The measure kept anew in ``projects``: emptied, with each project's first year."""
-    cursor.execute(
-        f"DELETE FROM {ITEMS} WHERE inputs_id IN (SELECT id FROM {INPUTS} "  # noqa: S608
-        f"WHERE measure = %s AND project_id = ANY(%s))",
-        [measure_key, projects],
+def _rebuild(cursor, pairs: list[tuple[str, int, int]]) -> None:
+    """Measures kept anew in projects (key, project, first year): emptied, with their year."""
+    keys, projects, bases = (list(column) for column in zip(*pairs, strict=True))
+    chosen = (
+        f"SELECT i.id FROM {INPUTS} i JOIN unnest(%s::varchar[], %s::bigint[]) w "  # noqa: S608
+        f"(measure, project) ON w.measure = i.measure AND w.project = i.project_id"
     )
-    cursor.execute(
-        f"DELETE FROM {INPUTS} WHERE measure = %s AND project_id = ANY(%s)",  # noqa: S608
-        [measure_key, projects],
-    )
+    cursor.execute(f"DELETE FROM {ITEMS} WHERE inputs_id IN ({chosen})", [keys, projects])  # noqa: S608
+    cursor.execute(f"DELETE FROM {INPUTS} WHERE id IN ({chosen})", [keys, projects])  # noqa: S608
     cursor.execute(
         f"INSERT INTO {INPUTS} (measure, project_id, base_year) "  # noqa: S608
-        f"SELECT %s, project, base FROM unnest(%s::bigint[], %s::integer[]) AS p (project, base)",
-        [measure_key, projects, [bases[project] for project in projects]],
+        f"SELECT * FROM unnest(%s::varchar[], %s::bigint[], %s::integer[])",
+        [keys, projects, bases],
     )
 
 
-#: The items of the measure ``%s`` in the activities ``a`` selects: who attended, in which
-#: years (from the kept first year), as ``engine.YEAR_BITS_BY_ACTIVITY`` hashes them.
+#: The items of the measures of a group in the activities ``s`` selects: per project and
+#: person who attended, per measure the years (from the project's first year ``b``) as
+#: ``engine.YEAR_BITS_BY_ACTIVITY`` hashes them, the bits worked out once per activity
+#: (``a``); a row per measure that selects them.
 ITEMS_OF_ACTIVITIES = (
-    f"INSERT INTO {ITEMS} (inputs_id, item, years) "  # noqa: S608 -- our names
-    f"SELECT i.id, t.participant_id, BIT_OR(CAST(1 AS BIGINT) << (a.grouped_year - i.base_year)) "
-    f"FROM ({{activities}}) a JOIN {ATTENDANCE} t ON t.activity_id = a.activity_id{{people}} "
-    f"JOIN {INPUTS} i ON i.project_id = a.grouped_project AND i.measure = %s "
+    f"WITH a AS MATERIALIZED (SELECT s.activity_id, s.grouped_project, {{masks}} "  # noqa: S608 -- our names
+    f"FROM ({{activities}}) s JOIN unnest(%s::bigint[], %s::integer[]) b (project, base) "
+    f"ON b.project = s.grouped_project) "
+    f"INSERT INTO {ITEMS} (inputs_id, item, years) "
+    f"SELECT i.id, d.item, m.years FROM ("
+    f"SELECT a.grouped_project, t.participant_id AS item, {{years}} "
+    f"FROM a JOIN {ATTENDANCE} t ON t.activity_id = a.activity_id{{people}} "
+    f"GROUP BY a.grouped_project, t.participant_id) d "
+    f"CROSS JOIN LATERAL (VALUES {{measures}}) m (measure, years) "
+    f"JOIN {INPUTS} i ON i.project_id = d.grouped_project AND i.measure = m.measure "
     # in the order of the primary key: a kept measure's items together on a few pages
-    f"GROUP BY i.id, t.participant_id ORDER BY i.id, t.participant_id"
+    f"WHERE m.years <> 0 ORDER BY i.id, d.item"
 )
 
 
-def _insert_items(cursor, measure_key: str, activities: tuple[str, list]) -> None:
-    sql, params = activities
-    cursor.execute(ITEMS_OF_ACTIVITIES.format(activities=sql, people=""), [*params, measure_key])
-
-
-def _refresh_people(
-    cursor, measure_key: str, measure: dict, pairs: list[tuple[int, int]], activities
+def _insert_items(
+    cursor, group: _Group, projects: list[int], activities, people: str = "", params=()
 ) -> None:
-    """The measure's items of these (project, participant) counted again."""
+    """The items of ``group``'s measures in ``projects`` (of ``people`` only, if given)."""
+    sql, activity_params = activities(group.measures, projects)
+    indexes = range(len(group.keys))
+    cursor.execute(
+        ITEMS_OF_ACTIVITIES.format(
+            activities=sql,
+            masks=", ".join(
+                f"CAST(s.flag_{j} AS BIGINT) << (s.grouped_year - b.base) AS years_{j}"
+                for j in indexes
+            ),
+            people=people,
+            years=", ".join(f"BIT_OR(a.years_{j}) AS years_{j}" for j in indexes),
+            measures=", ".join(f"(%s, d.years_{j})" for j in indexes),
+        ),
+        [
+            *activity_params,
+            projects,
+            [group.bases[project] for project in projects],
+            *params,
+            *group.keys,
+        ],
+    )
+
+
+def _refresh_people(cursor, group: _Group, pairs: list[tuple[int, int]], activities) -> None:
+    """The group's items of these (project, participant) counted again."""
     projects, participants = [p for p, _i in pairs], [i for _p, i in pairs]
     cursor.execute(
         f"DELETE FROM {ITEMS} k USING {INPUTS} i WHERE k.inputs_id = i.id "  # noqa: S608
-        f"AND i.measure = %s AND (i.project_id, k.item) IN "
+        f"AND i.measure = ANY(%s) AND (i.project_id, k.item) IN "
         f"(SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
-        [measure_key, projects, participants],
+        [group.keys, projects, participants],
     )
-    sql, params = activities(measure, sorted(set(projects)))
     people = (
         " AND t.participant_id = ANY(%s) AND (a.grouped_project, t.participant_id) IN "
         "(SELECT * FROM unnest(%s::bigint[], %s::bigint[]))"
     )
-    cursor.execute(
-        ITEMS_OF_ACTIVITIES.format(activities=sql, people=people),
-        [*params, sorted(set(participants)), projects, participants, measure_key],
-    )
+    params = [sorted(set(participants)), projects, participants]
+    _insert_items(cursor, group, sorted(set(projects)), activities, people, params)
 
 
 def install_statements() -> list[str]:
