@@ -726,6 +726,9 @@ def _runs(runs: list[float]) -> str:
 
 def _recompute(f: dict) -> list[str]:
     kept = f"{_s(f['kept_build_s'])}" if "kept_build_s" in f else "–"
+    counting = (
+        "the kept inputs" if "kept_build_s" in f else "the register (nothing kept off PostgreSQL)"
+    )
     return [
         "### 1. Full KPI recompute",
         "",
@@ -735,7 +738,7 @@ def _recompute(f: dict) -> list[str]:
         "| | time | |",
         "|---|---:|---|",
         f"| engine, every project ({f['kpis']} bound KPIs, {f['values_stored']} values stored), "
-        f"counting the kept inputs | {_runs(f['engine_runs'])} | on {f['connections']} "
+        f"counting {counting} | {_runs(f['engine_runs'])} | on {f['connections']} "
         f"connection{'s' if f['connections'] > 1 else ''}; the same figures as counting the "
         f"register: {f['kept_agrees']} |",
         f"| of which the statements alone | {_runs(f['counting_runs'])} | the rest is bookkeeping "
