@@ -331,3 +331,31 @@ def test_the_operator_recomputes_from_the_register_and_keeps_the_inputs_anew(cou
     assert capsys.readouterr().out.splitlines()[-1].startswith("2 KPI")
     assert (_value(kpi), _value(kpi, 2015), _value(kpi, 2016)) == (2, 2, 0)
     assert set(KeptItem.objects.values_list("years", flat=True)) == {0b01}
+
+
+def test_projects_of_other_periods_are_kept_and_counted_together(postgres_only, db):
+    """One statement keeps and counts both: each project's years from its own first year."""
+    spec = {"count": "attendees", "filters": {"activity_kind": [K.INFO_SESSION]}}
+    kpis = []
+    for start, days in ((D(2014, 6, 1), (D(2014, 7, 1), D(2016, 2, 1))), (D(2016, 1, 1), ())):
+        project = factories.project(start=start, end=D(2017, 12, 31))
+        kpi = factories.bound_kpi(project, spec)
+        person = services.participant_register(project=project, registered_on=start)
+        for day in (*days, D(2017, 3, 1)):
+            services.activity_record(
+                project=project,
+                kind=K.INFO_SESSION,
+                date=day,
+                organiser=project.promoter,
+                participants=[person],
+            )
+        kpis.append(kpi)
+    kept.forget()
+    engine.recompute_all()
+    assert [_value(kpis[0], year) for year in (2014, 2015, 2016, 2017)] == [1, 0, 1, 1]
+    assert [_value(kpis[1], year) for year in (2016, 2017)] == [0, 1]
+    assert dict(KeptInputs.objects.values_list("project_id", "base_year")) == {
+        kpis[0].project_id: 2014,
+        kpis[1].project_id: 2016,
+    }
+    assert _stored_from_register(kpis[0].project) == _stored_from_register(kpis[1].project) == 0
