@@ -22,17 +22,17 @@ the services, an import's COPY, the admin, a bulk ``update()``:
 - a project's period changed: the whole project (a window ``"project"`` is its period).
 
 Before counting, :func:`refresh` takes the marks of the projects counted and brings their kept
-rows up to date: a participant's rows counted again from its attendances, a whole project's
-(or a measure never kept there, or kept with another first year) from all of them; the
-measures of one window together, reading the attendances once, as the engine counts them. So a
-registration refreshes one person, and a full recompute counts a million kept rows instead of
-ten million attendances. A refresh locks the projects it refreshes (their rows, until the
-commit) before it reads their marks, so two transactions never refresh the same project from
-snapshots that miss each other's writes; a project whose marks were taken keeps only the
-measures refreshed then (the others are dropped, to be kept again when counted). A recompute
-that finds a measure dropped by another transaction after its own refresh counts it from the
-register (:func:`add_counts`). ``python -m grantmonitor recompute --from-register`` drops
-them all (:func:`forget`) and keeps them anew from the register: an operator's check.
+rows up to date: a participant's rows counted again from its attendances, a whole project's (or
+a measure never kept there, or kept with another first year) from all of them; the measures of
+one window together, reading the attendances once, as the engine counts them. So a registration
+refreshes one person, and a full recompute counts a million kept rows a measure instead of ten
+million attendances. A refresh locks the projects it refreshes (their rows, until the commit)
+before it reads their marks, so two transactions never refresh the same project from snapshots
+that miss each other's writes; a project whose marks were taken keeps only the measures
+refreshed then (the others are dropped, to be kept again when counted). A recompute that finds
+a measure dropped by another transaction after its own refresh counts it from the register
+(:func:`add_counts`). ``python -m grantmonitor recompute --from-register`` drops them all
+(:func:`forget`) and keeps them anew from the register: an operator's check.
 
 Measures filtered by a partner or by the participants' characteristics, other countables and
 open windows are counted from the register as before, and so is everything off PostgreSQL or
