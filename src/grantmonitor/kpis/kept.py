@@ -230,11 +230,14 @@ def forget(*, projects: list[Project] | None = None) -> None:
     if projects is not None:
         scope, params = " WHERE project_id = ANY(%s)", [sorted(project.pk for project in projects)]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {ITEMS} WHERE inputs_id IN (SELECT id FROM {INPUTS}{scope})",  # noqa: S608
-            params,
-        )
-        cursor.execute(f"DELETE FROM {INPUTS}{scope}", params)  # noqa: S608
+        _delete(cursor, f"SELECT id FROM {INPUTS}{scope}", params)  # noqa: S608
+
+
+def _delete(cursor, chosen: str, params: list) -> None:
+    """The kept measures whose ids ``chosen`` selects, with their items (which have no foreign
+    key to delete them with)."""
+    cursor.execute(f"DELETE FROM {ITEMS} WHERE inputs_id IN ({chosen})", params)  # noqa: S608
+    cursor.execute(f"DELETE FROM {INPUTS} WHERE id IN ({chosen})", params)  # noqa: S608
 
 
 def _kept(cursor, wanted: Wanted, projects: list[int]) -> dict[tuple[str, int], int]:
@@ -283,8 +286,7 @@ def _drop_unwanted(cursor, wanted: Wanted, marked: set[int] | None) -> None:
         cursor.execute(f"SELECT EXISTS ({unwanted})", params)
         if not cursor.fetchone()[0]:
             return
-    cursor.execute(f"DELETE FROM {ITEMS} WHERE inputs_id IN ({unwanted})", params)  # noqa: S608
-    cursor.execute(f"DELETE FROM {INPUTS} WHERE id IN ({unwanted})", params)  # noqa: S608
+    _delete(cursor, unwanted, params)
 
 
 def _rebuild(cursor, pairs: list[tuple[str, int, int]]) -> None:
@@ -294,8 +296,7 @@ def _rebuild(cursor, pairs: list[tuple[str, int, int]]) -> None:
         f"SELECT i.id FROM {INPUTS} i JOIN unnest(%s::varchar[], %s::bigint[]) w "  # noqa: S608
         f"(measure, project) ON w.measure = i.measure AND w.project = i.project_id"
     )
-    cursor.execute(f"DELETE FROM {ITEMS} WHERE inputs_id IN ({chosen})", [keys, projects])  # noqa: S608
-    cursor.execute(f"DELETE FROM {INPUTS} WHERE id IN ({chosen})", [keys, projects])  # noqa: S608
+    _delete(cursor, chosen, [keys, projects])
     cursor.execute(
         f"INSERT INTO {INPUTS} (measure, project_id, base_year) "  # noqa: S608
         f"SELECT * FROM unnest(%s::varchar[], %s::bigint[], %s::integer[])",
