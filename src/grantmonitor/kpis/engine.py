@@ -591,7 +591,7 @@ def _counts(
         measures = [measure for *_, measure in needs]
         for chunk in _chunks(project_ids):
             windows = [_measure_window(measures[0], projects[pk]) for pk in chunk]
-            register = (measures, chunk, _years(measures[0], [projects[pk] for pk in chunk]))
+            register = (measures, chunk, _years(windows))
             if _kept(measures, windows):
                 keys = [kept.key(measure) for measure in measures]
                 for measure, measure_key in zip(measures, keys, strict=True):
@@ -650,10 +650,9 @@ def _measure_window(measure: dict, project: Project) -> Window:
     return explicit if explicit is not None else Window(project.start_date, project.end_date)
 
 
-def _years(measure: dict, projects: list[Project]) -> tuple[int, int] | None:
-    """The first and last year the measure's window can reach in these projects, or None
+def _years(windows: list[Window]) -> tuple[int, int] | None:
+    """The first and last year a measure's windows (in some projects) can reach, or None
     when a window is open."""
-    windows = [_measure_window(measure, project) for project in projects]
     if not windows or any(window.start is None or window.end is None for window in windows):
         return None
     return min(window.start.year for window in windows), max(window.end.year for window in windows)
