@@ -1,7 +1,9 @@
 """``python -m grantmonitor opendata --call NAME --format csv|xlsx -o FILE``: published figures.
 
 The same files as the open-data page: a call's KPIs, target groups and outcomes, with small
-counts of people suppressed. Public, so not logged as an export.
+counts of people suppressed. Only a published call's: public, so not logged as an export.
+``--unpublished`` writes a call not published (yet), as the page shows it to the funder's
+administrator before deciding; that file is not public, so it is logged as an export.
 """
 
 import argparse
@@ -9,8 +11,9 @@ import argparse
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from grantmonitor.audit.services import record_event
 from grantmonitor.calls.models import Call
-from grantmonitor.calls.selectors import call_get_by_title
+from grantmonitor.calls.selectors import call_get_by_title, published_calls
 from grantmonitor.cli.main import CommandFailed, database_problem, write_output
 from grantmonitor.documents.opendata import CSV_DIALECTS, call_csv, call_xlsx
 
@@ -32,6 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--lang", choices=("nl", "en"), default="nl", help=_("language of labels"))
     parser.add_argument(
+        "--unpublished",
+        action="store_true",
+        help=_("also write a call whose figures are not published (yet), to check them first"),
+    )
+    parser.add_argument(
         "-o", "--output", required=True, help=_("file to write; '-' for standard output")
     )
 
@@ -39,6 +47,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         call = call_get_by_title(title=args.call)
+        published = published_calls().filter(pk=call.pk).exists()
+        if not published and not args.unpublished:
+            raise CommandFailed(
+                _(
+                    "The figures of “%(call)s” are not published: add --unpublished to write "
+                    "them anyway, to check them before publication."
+                )
+                % {"call": call.title}
+            )
         if args.fmt == "xlsx":
             content = call_xlsx(call=call, language=args.lang)
         else:
@@ -47,4 +64,11 @@ def run(args: argparse.Namespace) -> int:
         raise CommandFailed(_("There is no call titled “%(call)s”.") % {"call": args.call}) from exc
     except DatabaseError as exc:
         raise CommandFailed(database_problem(exc)) from exc
+    if not published:
+        record_event(
+            actor=None,
+            action="export",
+            target=call,
+            detail={"via": "cli", "format": args.fmt, "unpublished": True},
+        )
     return write_output(content, args.output)
