@@ -60,7 +60,7 @@ serve: install var/identity.key
 	DATABASE_URL=$(PROD_DATABASE_URL) $(PY) manage.py loaddemo
 	DATABASE_URL=$(PROD_DATABASE_URL) $(PY) manage.py collectstatic --noinput --verbosity 0
 	DATABASE_URL=$(PROD_DATABASE_URL) GRANTMONITOR_IDENTITY_KEYS=$$(cat var/identity.key) \
-	  $(VENV)/bin/gunicorn grantmonitor.wsgi \
+	  $(VENV)/bin/gunicorn -c python:grantmonitor.conf.gunicorn grantmonitor.wsgi \
 	  --bind $(HOST):$(PORT) --workers 2 --access-logfile - --error-logfile -
 
 # The role guides' screenshots (docs/guides/): the browser tests take them, refresh.py copies
