@@ -15,6 +15,11 @@ def published_calls(*, on: datetime.date | None = None) -> QuerySet[Call]:
     return call_list().filter(published_on__lte=on or timezone.localdate())
 
 
+def call_published(call: Call) -> bool:
+    """Whether ``call``'s figures are open data today."""
+    return published_calls().filter(pk=call.pk).exists()
+
+
 def call_get(*, pk: int) -> Call:
     return Call.objects.prefetch_related("target_groups").get(pk=pk)
 

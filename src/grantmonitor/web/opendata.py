@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from grantmonitor.accounts import permissions
 from grantmonitor.audit.services import record_event
 from grantmonitor.calls.models import Call
-from grantmonitor.calls.selectors import call_get, call_list, published_calls
+from grantmonitor.calls.selectors import call_get, call_list, call_published, published_calls
 from grantmonitor.documents.answer_pack import answer_pack
 from grantmonitor.documents.opendata import (
     COLUMN_HELP,
@@ -40,7 +40,7 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
 def _published_call(request, pk: int) -> Call:
     """A call whose figures are published; the funder's administrator also sees them before."""
     call = _get(call_get, pk=pk)
-    if published_calls().filter(pk=call.pk).exists() or permissions.can_publish_calls(request.user):
+    if call_published(call) or permissions.can_publish_calls(request.user):
         return call
     raise Http404(f"the figures of call {pk} are not published")
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from grantmonitor.audit.services import record_event
 from grantmonitor.calls.models import Call
-from grantmonitor.calls.selectors import call_get_by_title, published_calls
+from grantmonitor.calls.selectors import call_get_by_title, call_published
 from grantmonitor.cli.main import CommandFailed, database_problem, write_output
 from grantmonitor.documents.opendata import CSV_DIALECTS, call_csv, call_xlsx
 
@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         call = call_get_by_title(title=args.call)
-        published = published_calls().filter(pk=call.pk).exists()
+        published = call_published(call)
         if not published and not args.unpublished:
             raise CommandFailed(
                 _(
