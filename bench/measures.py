@@ -728,7 +728,7 @@ def _runs(runs: list[float]) -> str:
 
 
 def _recompute(f: dict) -> list[str]:
-    kept = f"{_s(f['kept_build_s'])}" if "kept_build_s" in f else "–"
+    kept = _s(f["kept_build_s"]) if "kept_build_s" in f else "–"
     counting = (
         "the kept inputs" if "kept_build_s" in f else "the register (nothing kept off PostgreSQL)"
     )
